@@ -1,0 +1,64 @@
+package baton.cli;
+
+import baton.config.Config;
+import baton.db.EmbeddedPostgresServer;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code baton db status|stop}: the embedded PostgreSQL shared by the Baton processes of this machine. */
+@Command(name = "db", mixinStandardHelpOptions = true,
+        description = "Manage the embedded PostgreSQL that Baton processes on this machine share.",
+        subcommands = {DbCommand.Status.class, DbCommand.Stop.class})
+final class DbCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.err);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print whether the embedded PostgreSQL runs, and its JDBC URL.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        StorageOptions storage = new StorageOptions();
+        private final Map<String, String> env;
+
+        Status(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            Config config = storage.config(env);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(config.dataDir());
+            if (server.isRunning()) {
+                System.out.println("running in " + server.dataDir());
+                return 0;
+            }
+            System.out.println("not running (" + server.dataDir() + ")");
+            return 1;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop the embedded PostgreSQL (Baton processes still using it lose their database).")
+    static final class Stop implements Callable<Integer> {
+        @Mixin
+        StorageOptions storage = new StorageOptions();
+        private final Map<String, String> env;
+
+        Stop(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            Config config = storage.config(env);
+            new EmbeddedPostgresServer(config.dataDir()).stop();
+            System.out.println("stopped (" + config.dataDir() + ")");
+            return 0;
+        }
+    }
+}

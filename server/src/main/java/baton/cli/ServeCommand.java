@@ -1,0 +1,129 @@
+package baton.cli;
+
+import baton.config.Config;
+import baton.conversation.Conversations;
+import baton.conversation.Identity;
+import baton.conversation.Role;
+import baton.db.Storage;
+import baton.mcp.BatonMcpServer;
+import baton.mcp.IdentityResolver;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code baton serve --stdio}: the MCP server on standard input and output. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run Baton as an MCP server.")
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    static final class Transport {
+        @Option(names = "--stdio", required = true,
+                description = "Serve MCP over standard input and output (one client, the process that started Baton).")
+        boolean stdio;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Transport transport;
+
+    @Option(names = "--user", paramLabel = "USER", description = "Your user id; default: BATON_USER, else the OS user.")
+    String user;
+
+    @Option(names = "--project", paramLabel = "PROJECT", description = "Your project; default: BATON_PROJECT, else 'default'.")
+    String project;
+
+    @Option(names = "--role", paramLabel = "ROLE", description = "viewer, editor or admin; default: BATON_ROLE, else editor.")
+    String role;
+
+    @Mixin
+    StorageOptions storage = new StorageOptions();
+
+    private final Map<String, String> env;
+
+    ServeCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        // stdout carries the protocol: everything else that would print there goes to stderr.
+        PrintStream protocolOut = System.out;
+        System.setOut(System.err);
+        Identity identity = identity();
+        Config config = storage.config(env);
+        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4)) {
+            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            CountDownLatch stdinClosed = new CountDownLatch(1);
+            InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
+            var transportProvider = new StdioServerTransportProvider(
+                    new JacksonMcpJsonMapper(new ObjectMapper()), in, protocolOut);
+            McpSyncServer server = BatonMcpServer.start(transportProvider, conversations,
+                    IdentityResolver.fixed(identity));
+            log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
+                    identity.role().wireName());
+            // Never block forever: when the client closes stdin, Baton ends.
+            stdinClosed.await();
+            server.closeGracefully();
+        }
+        return 0;
+    }
+
+    Identity identity() {
+        String userId = first(user, env.get("BATON_USER"), System.getProperty("user.name"));
+        String projectId = first(project, env.get("BATON_PROJECT"), "default");
+        Role r = Role.parse(first(role, env.get("BATON_ROLE"), "editor"));
+        return new Identity(userId, projectId, r);
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Counts down a latch when the stream ends, so the process can end with its client. */
+    private static final class EofSignallingInputStream extends FilterInputStream {
+        private final CountDownLatch eof;
+
+        EofSignallingInputStream(InputStream in, CountDownLatch eof) {
+            super(in);
+            this.eof = eof;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return signal(super.read());
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return signal(super.read(b, off, len));
+        }
+
+        private int signal(int n) {
+            if (n < 0) {
+                eof.countDown();
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package baton.conversation;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The SQL of conversations and messages. Every method runs on a connection whose transaction the
+ * caller ({@link Conversations}) owns; this class knows no access rules.
+ */
+final class ConversationStore {
+
+    private static final String CONVERSATION_COLUMNS = """
+            id, project_id, owner_id, title, created_at, updated_at, shared_until_message_id,
+            shared_until_index, forked_from_conversation_id, forked_from_message_id,
+            forked_from_owner_id, earlier_owner_id, message_count""";
+
+    private static final String MESSAGE_COLUMNS = """
+            id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at""";
+
+    private static final String INSERT_CONVERSATION = """
+            insert into conversations (id, project_id, owner_id, title, created_at, updated_at,
+                forked_from_conversation_id, forked_from_message_id, forked_from_owner_id,
+                earlier_owner_id, message_count)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private static final String SELECT_CONVERSATION =
+            "select " + CONVERSATION_COLUMNS + " from conversations where id = ?";
+
+    private static final String SELECT_CONVERSATION_FOR_UPDATE = SELECT_CONVERSATION + " for update";
+
+    /** Blocks share, unshare and append while a fork copies, so the boundary it read holds. */
+    private static final String SELECT_CONVERSATION_FOR_SHARE = SELECT_CONVERSATION + " for share";
+
+    /** The visible page: the boundary is enforced here, in SQL. */
+    private static final String SELECT_MESSAGES = "select " + MESSAGE_COLUMNS + """
+             from messages
+            where conversation_id = ? and idx > ? and idx <= ?
+            order by idx
+            limit ?""";
+
+    private static final String SELECT_MESSAGE = "select " + MESSAGE_COLUMNS + " from messages where id = ?";
+
+    private static final String SELECT_MESSAGES_BY_IDS =
+            "select " + MESSAGE_COLUMNS + " from messages where id = any (?)";
+
+    private static final String LATEST_TURN_END = "select " + MESSAGE_COLUMNS + """
+             from messages
+            where conversation_id = ? and idx <= ? and type = 'result' and tool = 'router_agent'
+              and parent_id is null
+            order by idx desc
+            limit 1""";
+
+    private static final String INSERT_MESSAGE = "insert into messages (" + MESSAGE_COLUMNS + """
+            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private static final String UPDATE_AFTER_APPEND = """
+            update conversations set message_count = ?, updated_at = ? where id = ?""";
+
+    private static final String UPDATE_SHARE = """
+            update conversations
+               set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?
+             where id = ?""";
+
+    /**
+     * The whole fork of the messages in one statement: a map of old to new ids is built once,
+     * then every message is copied with its parent remapped through the same map.
+     */
+    private static final String COPY_MESSAGES = """
+            insert into messages (""" + MESSAGE_COLUMNS + """
+            )
+            with id_map as materialized (
+                select id as old_id, gen_random_uuid() as new_id
+                  from messages
+                 where conversation_id = ? and idx <= ?
+            )
+            select m.new_id, ?, p.new_id, s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
+              from messages s
+              join id_map m on m.old_id = s.id
+              left join id_map p on p.old_id = s.parent_id
+             where s.conversation_id = ? and s.idx <= ?""";
+
+    private static final String LIST_MINE = "select " + CONVERSATION_COLUMNS + """
+             from conversations
+            where project_id = ? and owner_id = ? and (created_at, id) < (?, ?)
+            order by created_at desc, id desc
+            limit ?""";
+
+    private static final String LIST_SHARED = "select " + CONVERSATION_COLUMNS + """
+             from conversations
+            where project_id = ? and owner_id <> ? and shared_until_message_id is not null
+              and (created_at, id) < (?, ?)
+            order by created_at desc, id desc
+            limit ?""";
+
+    /** How {@link #conversation} locks the row it reads. */
+    enum Lock { NONE, SHARE, UPDATE }
+
+    Optional<Conversation> conversation(Connection c, UUID id, Lock lock) throws SQLException {
+        String sql = switch (lock) {
+            case NONE -> SELECT_CONVERSATION;
+            case SHARE -> SELECT_CONVERSATION_FOR_SHARE;
+            case UPDATE -> SELECT_CONVERSATION_FOR_UPDATE;
+        };
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(conversation(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    void insertConversation(Connection c, Conversation conv) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_CONVERSATION)) {
+            ps.setObject(1, conv.id());
+            ps.setString(2, conv.projectId());
+            ps.setString(3, conv.ownerId());
+            ps.setString(4, conv.title());
+            ps.setObject(5, timestamp(conv.createdAt()));
+            ps.setObject(6, timestamp(conv.updatedAt()));
+            ForkedFrom from = conv.forkedFrom();
+            ps.setObject(7, from == null ? null : from.conversationId());
+            ps.setObject(8, from == null ? null : from.messageId());
+            ps.setString(9, from == null ? null : from.ownerId());
+            ps.setString(10, conv.earlierOwnerId());
+            ps.setInt(11, conv.messageCount());
+            ps.executeUpdate();
+        }
+    }
+
+    List<Message> messages(Connection c, UUID conversationId, int afterIndex, int untilIndex, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_MESSAGES)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, afterIndex);
+            ps.setInt(3, untilIndex);
+            ps.setInt(4, limit);
+            ps.setFetchSize(Math.min(limit, 500));
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Message> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(message(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    Optional<Message> message(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_MESSAGE)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(message(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    Map<UUID, Message> messagesByIds(Connection c, Collection<UUID> ids) throws SQLException {
+        Map<UUID, Message> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(SELECT_MESSAGES_BY_IDS)) {
+            Array array = c.createArrayOf("uuid", ids.toArray());
+            ps.setArray(1, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Message m = message(rs);
+                    out.put(m.id(), m);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The latest turn end at or below {@code untilIndex}. */
+    Optional<Message> latestTurnEnd(Connection c, UUID conversationId, int untilIndex) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_TURN_END)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, untilIndex);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(message(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    void insertMessages(Connection c, List<Message> messages) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
+            for (Message m : messages) {
+                ps.setObject(1, m.id());
+                ps.setObject(2, m.conversationId());
+                ps.setObject(3, m.parentId());
+                ps.setInt(4, m.index());
+                ps.setString(5, m.role().wireName());
+                ps.setString(6, m.type().wireName());
+                ps.setString(7, m.tool());
+                ps.setString(8, m.contentType().wireName());
+                ps.setString(9, m.content());
+                ps.setObject(10, timestamp(m.createdAt()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    void updateAfterAppend(Connection c, UUID id, int messageCount, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_AFTER_APPEND)) {
+            ps.setInt(1, messageCount);
+            ps.setObject(2, timestamp(now));
+            ps.setObject(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    void updateShare(Connection c, UUID id, Message boundary, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_SHARE)) {
+            ps.setObject(1, boundary == null ? null : boundary.id());
+            if (boundary == null) {
+                ps.setNull(2, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(2, boundary.index());
+            }
+            ps.setObject(3, timestamp(now));
+            ps.setObject(4, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Copies messages 0..untilIndex of {@code source} into {@code target}; returns how many. */
+    int copyMessages(Connection c, UUID source, int untilIndex, UUID target) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
+            ps.setObject(1, source);
+            ps.setInt(2, untilIndex);
+            ps.setObject(3, target);
+            ps.setObject(4, source);
+            ps.setInt(5, untilIndex);
+            return ps.executeUpdate();
+        }
+    }
+
+    List<Conversation> list(Connection c, boolean shared, String projectId, String userId,
+            Instant beforeCreatedAt, UUID beforeId, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(shared ? LIST_SHARED : LIST_MINE)) {
+            ps.setString(1, projectId);
+            ps.setString(2, userId);
+            ps.setObject(3, timestamp(beforeCreatedAt));
+            ps.setObject(4, beforeId);
+            ps.setInt(5, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Conversation> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(conversation(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    private static Conversation conversation(ResultSet rs) throws SQLException {
+        UUID forkedFromId = rs.getObject("forked_from_conversation_id", UUID.class);
+        ForkedFrom forkedFrom = forkedFromId == null ? null
+                : new ForkedFrom(forkedFromId, rs.getObject("forked_from_message_id", UUID.class),
+                        rs.getString("forked_from_owner_id"));
+        int sharedIndex = rs.getInt("shared_until_index");
+        Integer sharedUntilIndex = rs.wasNull() ? null : sharedIndex;
+        return new Conversation(
+                rs.getObject("id", UUID.class),
+                rs.getString("project_id"),
+                rs.getString("owner_id"),
+                rs.getString("title"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                rs.getObject("shared_until_message_id", UUID.class),
+                sharedUntilIndex,
+                forkedFrom,
+                rs.getString("earlier_owner_id"),
+                rs.getInt("message_count"));
+    }
+
+    private static Message message(ResultSet rs) throws SQLException {
+        return new Message(
+                rs.getObject("id", UUID.class),
+                rs.getObject("conversation_id", UUID.class),
+                rs.getObject("parent_id", UUID.class),
+                rs.getInt("idx"),
+                MessageRole.parse(rs.getString("role")),
+                MessageType.parse(rs.getString("type")),
+                rs.getString("tool"),
+                ContentType.parse(rs.getString("content_type")),
+                rs.getString("content"),
+                instant(rs, "created_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+}

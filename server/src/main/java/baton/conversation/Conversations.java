@@ -1,0 +1,441 @@
+package baton.conversation;
+
+import baton.db.Database;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conversation service: every access rule of Baton lives here. Reads for a caller go through
+ * {@link #read}, the single entry point that returns messages already cut at the caller's boundary.
+ */
+public final class Conversations {
+
+    private static final Logger log = LoggerFactory.getLogger(Conversations.class);
+
+    public static final int MAX_APPEND_MESSAGES = 1000;
+    public static final int DEFAULT_READ_LIMIT = 200;
+    public static final int MAX_READ_LIMIT = 1000;
+    public static final int DEFAULT_LIST_LIMIT = 50;
+    public static final int MAX_LIST_LIMIT = 200;
+    public static final int MAX_TITLE_LENGTH = 500;
+    public static final String DEFAULT_TITLE = "Untitled conversation";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Database db;
+    private final Clock clock;
+    private final ConversationStore store = new ConversationStore();
+
+    public Conversations(Database db, Clock clock) {
+        this.db = Objects.requireNonNull(db, "db must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    /** Creates an empty conversation owned by the caller. */
+    public Conversation create(Identity caller, String title) {
+        requireWriter(caller, "create conversations");
+        String cleanTitle = title == null || title.isBlank() ? DEFAULT_TITLE : title.strip();
+        if (cleanTitle.length() > MAX_TITLE_LENGTH) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                    "title must be at most " + MAX_TITLE_LENGTH + " characters, not " + cleanTitle.length() + ".");
+        }
+        Instant now = now();
+        Conversation conversation = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
+                cleanTitle, now, now, null, null, null, null, 0);
+        db.write("creating a conversation", c -> {
+            store.insertConversation(c, conversation);
+            return null;
+        });
+        log.info("[{} {}] created conversation {}", caller.projectId(), caller.userId(), conversation.id());
+        return conversation;
+    }
+
+    /**
+     * Reads one page of what the caller may see.
+     *
+     * @param afterIndex return messages with a greater index (-1 for the start)
+     * @param limit at most this many messages, 1 to {@value #MAX_READ_LIMIT}
+     */
+    public ConversationView read(Identity caller, UUID conversationId, int afterIndex, int limit) {
+        if (afterIndex < -1) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                    "after_index must be -1 or greater, not " + afterIndex + ".");
+        }
+        if (limit < 1 || limit > MAX_READ_LIMIT) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                    "limit must be between 1 and " + MAX_READ_LIMIT + ", not " + limit + ".");
+        }
+        return view(caller, conversationId, afterIndex, limit);
+    }
+
+    /** The conversation's metadata as the caller may see it, with no messages. */
+    public ConversationView metadata(Identity caller, UUID conversationId) {
+        return view(caller, conversationId, -1, 0);
+    }
+
+    /** Every message the caller may see, in one snapshot (for resources and the agent). */
+    public ConversationView readAll(Identity caller, UUID conversationId) {
+        return view(caller, conversationId, -1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The single entry point for every read of a conversation for a caller (tools, prompts,
+     * resources, the agent). Metadata and messages come from one snapshot, and messages past the
+     * caller's boundary are never loaded: the query itself stops at the boundary.
+     */
+    private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        return db.read("reading conversation " + conversationId, c -> {
+            Conversation conversation = visible(c, caller, conversationId, ConversationStore.Lock.NONE);
+            int lastVisible = lastVisibleIndex(caller, conversation);
+            List<Message> messages = limit == 0 || afterIndex >= lastVisible ? List.of()
+                    : store.messages(c, conversationId, afterIndex, lastVisible, limit);
+            Integer next = null;
+            if (!messages.isEmpty()) {
+                int last = messages.get(messages.size() - 1).index();
+                next = last < lastVisible ? last : null;
+            }
+            return new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
+        });
+    }
+
+    /** Appends messages at the end of a conversation the caller owns (or any, for an admin). */
+    public List<UUID> append(Identity caller, UUID conversationId, List<NewMessage> messages) {
+        requireWriter(caller, "append messages");
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        checkBatch(messages);
+        List<UUID> ids = db.write("appending to conversation " + conversationId, c -> {
+            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            requireOwnerOrAdmin(caller, conversation, "append to");
+            return appendLocked(c, conversation, messages);
+        });
+        log.info("[{} {}] appended {} messages to {}", caller.projectId(), caller.userId(), ids.size(), conversationId);
+        return ids;
+    }
+
+    private List<UUID> appendLocked(Connection c, Conversation conversation, List<NewMessage> batch)
+            throws SQLException {
+        UUID conversationId = conversation.id();
+        Set<UUID> namedIds = new HashSet<>();
+        Set<UUID> referenced = new LinkedHashSet<>();
+        for (NewMessage m : batch) {
+            if (m.id() != null) {
+                namedIds.add(m.id());
+            }
+            if (m.parentId() != null) {
+                referenced.add(m.parentId());
+            }
+        }
+        Set<UUID> lookUp = new HashSet<>(namedIds);
+        lookUp.addAll(referenced);
+        Map<UUID, Message> stored = store.messagesByIds(c, lookUp);
+
+        Instant now = now();
+        int nextIndex = conversation.messageCount();
+        List<UUID> ids = new ArrayList<>(batch.size());
+        List<Message> toInsert = new ArrayList<>();
+        Set<UUID> earlierInBatch = new HashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            NewMessage m = batch.get(i);
+            String at = "messages[" + i + "]";
+            Message existing = m.id() == null ? null : stored.get(m.id());
+            if (existing != null) {
+                if (!existing.conversationId().equals(conversationId) || !m.sameAs(existing)) {
+                    throw new BatonException(ErrorCode.ID_REUSED, at + ".id " + m.id()
+                            + " is already used by another message; use a new id or resend the same message.");
+                }
+                ids.add(existing.id());
+                earlierInBatch.add(existing.id());
+                continue;
+            }
+            if (m.parentId() != null && !earlierInBatch.contains(m.parentId())) {
+                Message parent = stored.get(m.parentId());
+                if (parent == null || !parent.conversationId().equals(conversationId)) {
+                    throw new BatonException(ErrorCode.BAD_PARENT, at + ".parent_id " + m.parentId()
+                            + " is not a message of conversation " + conversationId
+                            + " (a parent must exist already or come earlier in the same batch).");
+                }
+            }
+            UUID id = m.id() != null ? m.id() : UUID.randomUUID();
+            toInsert.add(new Message(id, conversationId, m.parentId(), nextIndex++, m.role(), m.type(), m.tool(),
+                    m.contentType(), m.content(), now));
+            ids.add(id);
+            earlierInBatch.add(id);
+        }
+        if (!toInsert.isEmpty()) {
+            store.insertMessages(c, toInsert);
+            store.updateAfterAppend(c, conversationId, nextIndex, now);
+        }
+        return ids;
+    }
+
+    /** Checks a batch before touching the database, so a bad batch costs nothing. */
+    private static void checkBatch(List<NewMessage> messages) {
+        if (messages == null || messages.isEmpty()) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT, "messages must hold at least one message.");
+        }
+        if (messages.size() > MAX_APPEND_MESSAGES) {
+            throw new BatonException(ErrorCode.TOO_LARGE, "messages holds " + messages.size()
+                    + " messages; one append takes at most " + MAX_APPEND_MESSAGES + ".");
+        }
+        Map<UUID, Integer> seen = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            NewMessage m = messages.get(i);
+            String at = "messages[" + i + "]";
+            long bytes = m.contentBytes();
+            if (bytes > NewMessage.MAX_CONTENT_BYTES) {
+                throw new BatonException(ErrorCode.TOO_LARGE, at + ".content is " + bytes
+                        + " bytes; a message holds at most " + NewMessage.MAX_CONTENT_BYTES + " bytes (1 MiB).");
+            }
+            if (m.contentType() == ContentType.JSON && !isJson(m.content())) {
+                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                        at + ".content is not valid JSON although its content_type is json.");
+            }
+            if (m.id() != null) {
+                Integer first = seen.putIfAbsent(m.id(), i);
+                if (first != null) {
+                    throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                            at + ".id " + m.id() + " repeats the id of messages[" + first + "].");
+                }
+            }
+            if (m.parentId() != null && m.parentId().equals(m.id())) {
+                throw new BatonException(ErrorCode.BAD_PARENT, at + ".parent_id " + m.parentId()
+                        + " names the message itself.");
+            }
+        }
+    }
+
+    private static boolean isJson(String text) {
+        try (var parser = JSON.createParser(text)) {
+            JSON.readTree(parser);
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Shares the conversation with the other members of its project up to a turn end: {@code until},
+     * or the latest turn end when {@code until} is null. Re-sharing moves the boundary.
+     */
+    public Conversation share(Identity caller, UUID conversationId, UUID until) {
+        requireWriter(caller, "share conversations");
+        Conversation shared = db.write("sharing conversation " + conversationId, c -> {
+            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            requireOwnerOrAdmin(caller, conversation, "share");
+            int last = conversation.messageCount() - 1;
+            Message boundary;
+            if (until == null) {
+                boundary = store.latestTurnEnd(c, conversationId, last).orElseThrow(() -> new BatonException(
+                        ErrorCode.NOTHING_TO_SHARE, "Conversation " + conversationId
+                                + " has no completed turn to share yet (a turn ends with the root result of router_agent)."));
+            } else {
+                boundary = turnEnd(c, conversationId, until, last);
+            }
+            Instant now = now();
+            store.updateShare(c, conversationId, boundary, now);
+            return withShare(conversation, boundary, now);
+        });
+        log.info("[{} {}] shared {} until {}", caller.projectId(), caller.userId(), conversationId,
+                shared.sharedUntilMessageId());
+        return shared;
+    }
+
+    /** Stops sharing: from now on only the owner (and admins) may read or fork. */
+    public Conversation unshare(Identity caller, UUID conversationId) {
+        requireWriter(caller, "unshare conversations");
+        Conversation unshared = db.write("unsharing conversation " + conversationId, c -> {
+            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            requireOwnerOrAdmin(caller, conversation, "unshare");
+            if (!conversation.isShared()) {
+                return conversation;
+            }
+            Instant now = now();
+            store.updateShare(c, conversationId, null, now);
+            return withShare(conversation, null, now);
+        });
+        log.info("[{} {}] unshared {}", caller.projectId(), caller.userId(), conversationId);
+        return unshared;
+    }
+
+    /**
+     * Forks what the caller may see (up to {@code until}, a visible turn end, or the latest visible
+     * turn end) into a new conversation owned by the caller. One transaction, one copy statement.
+     */
+    public ForkResult fork(Identity caller, UUID conversationId, UUID until) {
+        requireWriter(caller, "fork conversations");
+        ForkResult result = db.write("forking conversation " + conversationId, c -> {
+            // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
+            // read here is the one the copy obeys.
+            Conversation source = visible(c, caller, conversationId, ConversationStore.Lock.SHARE);
+            int lastVisible = lastVisibleIndex(caller, source);
+            Message boundary;
+            if (until == null) {
+                boundary = store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
+                        ErrorCode.NOTHING_TO_FORK, "Conversation " + conversationId
+                                + " has no completed turn to fork yet (a turn ends with the root result of router_agent)."));
+            } else {
+                boundary = turnEnd(c, conversationId, until, lastVisible);
+            }
+            Instant now = now();
+            String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
+            String title = source.title() + " (forked)";
+            Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
+                    title, now, now, null, null,
+                    new ForkedFrom(source.id(), boundary.id(), source.ownerId()), earlierOwner, boundary.index() + 1);
+            store.insertConversation(c, fork);
+            int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id());
+            if (copied != boundary.index() + 1) {
+                // indexes are gap-free, so anything else means the store is inconsistent
+                throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
+            }
+            return new ForkResult(fork, copied);
+        });
+        log.info("[{} {}] forked {} into {} ({} messages)", caller.projectId(), caller.userId(), conversationId,
+                result.conversation().id(), result.copiedMessages());
+        return result;
+    }
+
+    /** Lists conversations newest first. The cursor is opaque to callers. */
+    public ConversationPage list(Identity caller, ListScope scope, Integer limit, String cursor) {
+        int pageSize = limit == null ? DEFAULT_LIST_LIMIT : limit;
+        if (pageSize < 1 || pageSize > MAX_LIST_LIMIT) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                    "limit must be between 1 and " + MAX_LIST_LIMIT + ", not " + pageSize + ".");
+        }
+        Cursor after = Cursor.decode(cursor);
+        ListScope which = scope == null ? ListScope.MINE : scope;
+        return db.read("listing conversations", c -> {
+            List<Conversation> rows = store.list(c, which == ListScope.SHARED, caller.projectId(), caller.userId(),
+                    after.createdAt(), after.id(), pageSize + 1);
+            String next = null;
+            if (rows.size() > pageSize) {
+                rows = rows.subList(0, pageSize);
+                Conversation last = rows.get(pageSize - 1);
+                next = new Cursor(last.createdAt(), last.id()).encode();
+            }
+            return new ConversationPage(rows, next);
+        });
+    }
+
+    // ---------------------------------------------------------------- access rules
+
+    /** Loads a conversation the caller may read, or fails with not found / access denied. */
+    private Conversation visible(Connection c, Identity caller, UUID id, ConversationStore.Lock lock)
+            throws SQLException {
+        Conversation conversation = existing(c, id, lock);
+        lastVisibleIndex(caller, conversation);
+        return conversation;
+    }
+
+    /**
+     * The greatest index the caller may see: everything for the owner and for admins of the
+     * project, the boundary for other members while shared; otherwise access is denied.
+     */
+    private static int lastVisibleIndex(Identity caller, Conversation conversation) {
+        if (!conversation.projectId().equals(caller.projectId())) {
+            throw denied(conversation.id());
+        }
+        if (conversation.isOwnedBy(caller) || caller.isAdmin()) {
+            return conversation.messageCount() - 1;
+        }
+        if (!conversation.isShared()) {
+            throw denied(conversation.id());
+        }
+        return conversation.sharedUntilIndex();
+    }
+
+    private Conversation existing(Connection c, UUID id, ConversationStore.Lock lock) throws SQLException {
+        return store.conversation(c, id, lock).orElseThrow(() -> new BatonException(ErrorCode.NOT_FOUND,
+                "Conversation " + id + " was not found."));
+    }
+
+    private static void requireOwnerOrAdmin(Identity caller, Conversation conversation, String action) {
+        if (!conversation.projectId().equals(caller.projectId())) {
+            throw denied(conversation.id());
+        }
+        if (!conversation.isOwnedBy(caller) && !caller.isAdmin()) {
+            throw new BatonException(ErrorCode.ACCESS_DENIED, "Access denied: only the owner of conversation "
+                    + conversation.id() + " or a project admin may " + action + " it.");
+        }
+    }
+
+    private static void requireWriter(Identity caller, String action) {
+        if (!caller.role().canWrite()) {
+            throw new BatonException(ErrorCode.ROLE_NOT_ALLOWED, "User " + caller.userId()
+                    + " has the viewer role in project " + caller.projectId() + " and may not " + action + ".");
+        }
+    }
+
+    private static BatonException denied(UUID id) {
+        return new BatonException(ErrorCode.ACCESS_DENIED, "Access denied to conversation " + id
+                + ": it is not shared with you.");
+    }
+
+    /** {@code id} as a turn end of the conversation at or below {@code lastVisible}. */
+    private Message turnEnd(Connection c, UUID conversationId, UUID id, int lastVisible) throws SQLException {
+        Message m = store.message(c, id).filter(found -> found.conversationId().equals(conversationId)
+                && found.index() <= lastVisible).orElseThrow(() -> new BatonException(ErrorCode.NOT_FOUND,
+                        "Message " + id + " was not found in conversation " + conversationId + "."));
+        if (!m.isTurnEnd()) {
+            throw new BatonException(ErrorCode.NOT_A_TURN_END, "Message " + id + " is not a turn end of conversation "
+                    + conversationId + "; only the root result of router_agent that ends a turn can be a boundary.");
+        }
+        return m;
+    }
+
+    private static Conversation withShare(Conversation c, Message boundary, Instant now) {
+        return new Conversation(c.id(), c.projectId(), c.ownerId(), c.title(), c.createdAt(), now,
+                boundary == null ? null : boundary.id(), boundary == null ? null : boundary.index(),
+                c.forkedFrom(), c.earlierOwnerId(), c.messageCount());
+    }
+
+    private Instant now() {
+        // PostgreSQL keeps microseconds; truncating here keeps list cursors exact.
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** Position in a listing: created_at and id of the last conversation of the previous page. */
+    private record Cursor(Instant createdAt, UUID id) {
+        private static final Cursor START = new Cursor(Instant.parse("9999-12-31T23:59:59Z"),
+                new UUID(-1L, -1L));
+
+        String encode() {
+            String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            if (cursor == null || cursor.isEmpty()) {
+                return START;
+            }
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                String[] parts = raw.split(":", 3);
+                return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+                        UUID.fromString(parts[2]));
+            } catch (RuntimeException e) {
+                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                        "cursor '" + cursor + "' is not a cursor returned by list_conversations.");
+            }
+        }
+    }
+}

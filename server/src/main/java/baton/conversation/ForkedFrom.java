@@ -1,0 +1,13 @@
+package baton.conversation;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/** Where a fork came from: the source conversation, the last message copied and the source's owner. */
+public record ForkedFrom(UUID conversationId, UUID messageId, String ownerId) {
+    public ForkedFrom {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        Objects.requireNonNull(messageId, "messageId must not be null");
+        Objects.requireNonNull(ownerId, "ownerId must not be null");
+    }
+}

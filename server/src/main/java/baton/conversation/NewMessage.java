@@ -1,0 +1,62 @@
+package baton.conversation;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A message to append. {@code id} is optional: a caller that names its own ids can refer to them
+ * as parents within the same batch and retry a batch without duplicating it.
+ */
+public record NewMessage(
+        UUID id,
+        MessageRole role,
+        MessageType type,
+        String tool,
+        UUID parentId,
+        ContentType contentType,
+        String content) {
+
+    /** Largest content of one message, in UTF-8 bytes. */
+    public static final int MAX_CONTENT_BYTES = 1024 * 1024;
+
+    public NewMessage {
+        Objects.requireNonNull(role, "role must not be null");
+        Objects.requireNonNull(type, "type must not be null");
+        tool = tool == null ? "" : tool;
+        contentType = contentType == null ? ContentType.TEXT : contentType;
+        Objects.requireNonNull(content, "content must not be null");
+        if (tool.length() > 200) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT, "tool must be at most 200 characters.");
+        }
+    }
+
+    /** Content size in UTF-8 bytes, counted without building the byte array. */
+    public long contentBytes() {
+        return utf8Length(content);
+    }
+
+    static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /** Same message as a stored one, as far as an idempotent retry is concerned. */
+    boolean sameAs(Message stored) {
+        return stored.role() == role && stored.type() == type && stored.tool().equals(tool)
+                && Objects.equals(stored.parentId(), parentId) && stored.contentType() == contentType
+                && stored.content().equals(content);
+    }
+}

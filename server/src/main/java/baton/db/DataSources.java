@@ -1,0 +1,91 @@
+package baton.db;
+
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/** Connection pools and schema migrations. */
+public final class DataSources {
+
+    private DataSources() {
+    }
+
+    /**
+     * A pool on {@code url}: a JDBC URL ({@code jdbc:postgresql://…}) or a libpq URI
+     * ({@code postgresql://user:password@host:port/db}).
+     */
+    public static HikariDataSource pool(String url, int maxSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl(url));
+        config.setPoolName("baton");
+        config.setMaximumPoolSize(maxSize);
+        config.setMinimumIdle(1);
+        // Fail fast when the database is down, so callers get a clear sentence instead of a hang.
+        config.setConnectionTimeout(5_000);
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("ApplicationName", "baton");
+        config.addDataSourceProperty("connectTimeout", "5");
+        return new HikariDataSource(config);
+    }
+
+    /** Applies the versioned migrations; concurrent starters are serialised by Flyway's lock. */
+    public static void migrate(javax.sql.DataSource dataSource) {
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE,
+                    "The database schema could not be migrated: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    static String jdbcUrl(String url) {
+        if (url == null || url.isBlank()) {
+            throw new BatonException(ErrorCode.CONFIGURATION, "The database URL is empty.");
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return url;
+        }
+        if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+            URI uri = URI.create(url);
+            StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
+            if (uri.getPort() > 0) {
+                jdbc.append(':').append(uri.getPort());
+            }
+            jdbc.append(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath());
+            String query = uri.getRawQuery();
+            String sep = "?";
+            if (query != null && !query.isEmpty()) {
+                jdbc.append('?').append(query);
+                sep = "&";
+            }
+            String userInfo = uri.getRawUserInfo();
+            if (userInfo != null) {
+                String[] parts = userInfo.split(":", 2);
+                jdbc.append(sep).append("user=").append(parts[0]);
+                if (parts.length == 2) {
+                    jdbc.append("&password=").append(parts[1]);
+                }
+            }
+            return jdbc.toString();
+        }
+        throw new BatonException(ErrorCode.CONFIGURATION,
+                "The database URL must start with jdbc:postgresql:// or postgresql://.");
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "unknown error.";
+        }
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.endsWith(".") ? line : line + ".";
+    }
+}

@@ -1,0 +1,73 @@
+package baton.mcp;
+
+import baton.conversation.Conversations;
+import baton.mcp.tools.AppendMessagesTool;
+import baton.mcp.tools.CreateConversationTool;
+import baton.mcp.tools.ForkConversationTool;
+import baton.mcp.tools.ListConversationsTool;
+import baton.mcp.tools.ReadConversationTool;
+import baton.mcp.tools.ShareConversationTool;
+import baton.mcp.tools.UnshareConversationTool;
+import baton.prompts.PromptLibrary;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.time.Duration;
+import java.util.List;
+
+/** Assembles Baton's MCP server (tools, prompts, resources) on a transport. */
+public final class BatonMcpServer {
+
+    public static final String NAME = "baton";
+
+    private BatonMcpServer() {
+    }
+
+    /** The tool handlers, one per spec file in tools-spec/. */
+    public static List<ToolHandler> tools(Conversations conversations) {
+        return List.of(
+                new CreateConversationTool(conversations),
+                new AppendMessagesTool(conversations),
+                new ReadConversationTool(conversations),
+                new ListConversationsTool(conversations),
+                new ShareConversationTool(conversations),
+                new UnshareConversationTool(conversations),
+                new ForkConversationTool(conversations));
+    }
+
+    public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
+            IdentityResolver identities) {
+        ObjectMapper mapper = new ObjectMapper();
+        JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
+        DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
+        ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities);
+        PromptLibrary prompts = new PromptLibrary();
+        return McpServer.sync(transport)
+                .serverInfo(NAME, version())
+                .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
+                        + " append_messages, share completed turns with share_conversation, find what others"
+                        + " share with list_conversations (scope shared), read with read_conversation and"
+                        + " continue someone else's work with fork_conversation.")
+                .jsonMapper(jsonMapper)
+                .jsonSchemaValidator(validator)
+                // Arguments are checked by ToolRegistry so that a schema violation is a JSON-RPC
+                // error (-32602), as the contract asks, not an isError result.
+                .validateToolInputs(false)
+                .requestTimeout(Duration.ofMinutes(5))
+                .capabilities(McpSchema.ServerCapabilities.builder()
+                        .tools(false).prompts(false).resources(false, false).build())
+                .tools(registry.specifications(tools(conversations)))
+                .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
+                .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
+                .build();
+    }
+
+    public static String version() {
+        String v = BatonMcpServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

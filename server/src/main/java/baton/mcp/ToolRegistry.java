@@ -1,0 +1,86 @@
+package baton.mcp;
+
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
+import baton.conversation.Identity;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns {@link ToolHandler}s into SDK tool specifications: the definition from tools-spec, the
+ * arguments checked against its input schema, and the two error channels kept apart. Arguments
+ * that break the schema are a JSON-RPC error (-32602); a business failure is a result with
+ * {@code isError: true} and one sentence; nothing else (no stack trace, no SQL) reaches the caller.
+ */
+public final class ToolRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolRegistry.class);
+
+    private final ToolSpecs specs;
+    private final JsonSchemaValidator validator;
+    private final ObjectMapper mapper;
+    private final IdentityResolver identities;
+
+    public ToolRegistry(ToolSpecs specs, JsonSchemaValidator validator, ObjectMapper mapper,
+            IdentityResolver identities) {
+        this.specs = specs;
+        this.validator = validator;
+        this.mapper = mapper;
+        this.identities = identities;
+    }
+
+    public List<SyncToolSpecification> specifications(List<ToolHandler> handlers) {
+        return handlers.stream().map(this::specification).toList();
+    }
+
+    private SyncToolSpecification specification(ToolHandler handler) {
+        McpSchema.Tool tool = specs.tool(handler.name());
+        Map<String, Object> inputSchema = tool.inputSchema();
+        return SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
+            Map<String, Object> arguments = request.arguments() == null ? Map.of() : request.arguments();
+            var validation = validator.validate(inputSchema, arguments);
+            if (!validation.valid()) {
+                throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
+                        .message("Invalid arguments for tool " + handler.name() + ": " + validation.errorMessage())
+                        .build();
+            }
+            Identity caller = identities.resolve(exchange);
+            return call(handler, caller, arguments);
+        }).build();
+    }
+
+    /** Runs a handler and maps every outcome to a tool result. */
+    CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments) {
+        try {
+            Map<String, Object> result = handler.call(caller, new Arguments(arguments));
+            return CallToolResult.builder()
+                    .structuredContent(result)
+                    .addTextContent(mapper.writeValueAsString(result))
+                    .isError(false)
+                    .build();
+        } catch (BatonException e) {
+            if (e.code() == ErrorCode.INTERNAL) {
+                log.error("[{} {}] {} failed", caller.projectId(), caller.userId(), handler.name(), e);
+            } else {
+                log.info("[{} {}] {} refused: {}", caller.projectId(), caller.userId(), handler.name(), e.getMessage());
+            }
+            return error(e.getMessage());
+        } catch (JsonProcessingException | RuntimeException e) {
+            log.error("[{} {}] {} failed unexpectedly", caller.projectId(), caller.userId(), handler.name(), e);
+            return error("An internal error occurred while running " + handler.name() + "; nothing was changed.");
+        }
+    }
+
+    private static CallToolResult error(String sentence) {
+        return CallToolResult.builder().addTextContent(sentence).isError(true).build();
+    }
+}

@@ -1,0 +1,83 @@
+package baton.prompts;
+
+import baton.conversation.Conversation;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.Template;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The prompt templates of {@code prompts/} (Markdown with Mustache tags), packaged in the jar as
+ * resources under {@code prompts/}. This class is the only place prompt text comes from.
+ */
+public final class PromptLibrary {
+
+    public static final String SYSTEM = "system";
+    public static final String FORK_INSTRUCTIONS = "fork_instructions";
+
+    private final String root;
+    private final Mustache.Compiler compiler;
+    private final Map<String, Template> templates = new ConcurrentHashMap<>();
+
+    /** Templates from the classpath, under {@code prompts/}. */
+    public PromptLibrary() {
+        this("prompts/");
+    }
+
+    PromptLibrary(String root) {
+        this.root = root;
+        // Prompts are Markdown, not HTML: no escaping. Unknown variables are errors, so a typo in a
+        // template fails the golden tests instead of rendering an empty string.
+        this.compiler = Mustache.compiler().escapeHTML(false).strictSections(false).emptyStringIsFalse(true)
+                .nullValue("").withLoader(name -> new StringReader(text(name)));
+    }
+
+    /** The raw text of a template. */
+    public String text(String name) {
+        String resource = root + name + ".md";
+        try (InputStream in = PromptLibrary.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("prompt template " + resource + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read prompt template " + resource, e);
+        }
+    }
+
+    /** Renders a template with the given variables. */
+    public String render(String name, Map<String, ?> variables) {
+        Template template = templates.computeIfAbsent(name, n -> compiler.compile(text(n)));
+        return template.execute(variables);
+    }
+
+    /** The fork instructions as the {@code fork_instructions} prompt gives them: no conversation named. */
+    public String forkInstructions() {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("owner", null);
+        vars.put("earlier_owner", null);
+        return render(FORK_INSTRUCTIONS, vars);
+    }
+
+    /**
+     * The system prompt of a conversation: what Baton's own agent runs the model with and what the
+     * {@code system_prompt} prompt gives a harness. Cross-owner forks get the fork instructions.
+     */
+    public String systemPrompt(Conversation conversation) {
+        Objects.requireNonNull(conversation, "conversation must not be null");
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("title", conversation.title());
+        vars.put("owner", conversation.ownerId());
+        vars.put("project", conversation.projectId());
+        vars.put("cross_owner_fork", conversation.isCrossOwnerFork());
+        vars.put("earlier_owner", conversation.earlierOwnerId());
+        return render(SYSTEM, vars);
+    }
+}
