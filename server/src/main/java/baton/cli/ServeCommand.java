@@ -33,6 +33,13 @@ final class ServeCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
+    /**
+     * Largest JSON-RPC message read from stdin, in characters. A larger one ends the session (the
+     * SDK's stdio transport cannot skip it), so this is set well above what one append needs in
+     * practice: 64 MiB.
+     */
+    static final int MAX_REQUEST_CHARS = 64 * 1024 * 1024;
+
     static final class Transport {
         @Option(names = "--stdio", required = true,
                 description = "Serve MCP over standard input and output (one client, the process that started Baton).")
@@ -72,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
             CountDownLatch stdinClosed = new CountDownLatch(1);
             InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
             var transportProvider = new StdioServerTransportProvider(
-                    new JacksonMcpJsonMapper(new ObjectMapper()), in, protocolOut);
+                    new JacksonMcpJsonMapper(new ObjectMapper()), in, protocolOut, MAX_REQUEST_CHARS);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations,
                     IdentityResolver.fixed(identity));
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),

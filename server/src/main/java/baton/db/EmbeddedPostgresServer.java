@@ -1,0 +1,625 @@
+package baton.db;
+
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import io.zonky.test.db.postgres.util.LinuxUtils;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * A real PostgreSQL server whose files live in one directory and which is shared by every process
+ * of Baton on the machine. The first process that needs it starts it; it keeps running after that
+ * process exits, and only {@link #stop()} stops it.
+ *
+ * <p>Layout of the base directory:
+ * <ul>
+ *   <li>{@code pg-bin/<digest>/} – the PostgreSQL binaries unpacked from zonky's archive,</li>
+ *   <li>{@code data/} – the cluster (created by initdb on first use),</li>
+ *   <li>{@code postgres.log} – the server log and the output of initdb and pg_ctl,</li>
+ *   <li>{@code start.lock} – serialises detect / initdb / start / stop between processes.</li>
+ * </ul>
+ *
+ * <p>Every failure is reported as an {@link IllegalStateException} whose message names the directory
+ * and what failed.
+ */
+public final class EmbeddedPostgresServer {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+    private static final String SUPERUSER = "postgres";
+    private static final String DATABASE = "baton";
+    private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
+    private static final int PG_CTL_WAIT_SECONDS = 60;
+    /** How long a live postmaster of our data directory may stay silent before we call it hung. */
+    private static final Duration SILENCE_GRACE = Duration.ofSeconds(10);
+    /** How long we wait for a postmaster that says it is starting, recovering or shutting down. */
+    private static final Duration NOT_READY_LIMIT = Duration.ofMinutes(2);
+    private static final int START_ATTEMPTS = 3;
+    private static final int LOG_TAIL_LINES = 20;
+
+    /**
+     * A FileLock belongs to the whole JVM: a second channel of the same JVM gets an
+     * OverlappingFileLockException instead of waiting, so threads of one JVM queue here first.
+     */
+    private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path baseDir;
+    private final Path dataDir;
+    private final Path logFile;
+    private final Path lockFile;
+    private Path pgHome; // unpacked binaries, resolved lazily and only under the start lock
+
+    /**
+     * @param baseDir the directory that holds the binaries, the data and the log, e.g.
+     *                {@code ~/.local/share/baton}; it is created when missing
+     */
+    public EmbeddedPostgresServer(Path baseDir) {
+        this.baseDir = baseDir.toAbsolutePath().normalize();
+        this.dataDir = this.baseDir.resolve("data");
+        this.logFile = this.baseDir.resolve("postgres.log");
+        this.lockFile = this.baseDir.resolve("start.lock");
+    }
+
+    /** The PostgreSQL data directory, {@code <baseDir>/data}. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Returns the JDBC URL of the shared server, starting it first when no server answers for the
+     * data directory (unpacking the binaries and running initdb when needed, and clearing what a
+     * crashed server left behind). The {@code baton} database exists when this returns.
+     *
+     * @return a URL like {@code jdbc:postgresql://127.0.0.1:PORT/baton?user=postgres}
+     * @throws IllegalStateException when the server cannot be started or reached
+     */
+    public String ensureRunning() {
+        int port = withStartLock("start PostgreSQL", () -> {
+            OptionalInt running = findRunningPort();
+            if (running.isPresent()) {
+                log.debug("PostgreSQL for {} already answers on port {}", dataDir, running.getAsInt());
+                return running.getAsInt();
+            }
+            initdbIfNeeded();
+            return start();
+        });
+        ensureDatabase(port);
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=" + SUPERUSER;
+    }
+
+    /** Whether a live postmaster answers a query for this data directory. */
+    public boolean isRunning() {
+        Optional<PidFile> pidFile = readPidFile();
+        return pidFile.isPresent() && probe(pidFile.get().port()) == Probe.ANSWERS;
+    }
+
+    /**
+     * Stops the server with {@code pg_ctl stop -m fast} (active sessions are disconnected); does
+     * nothing when no postmaster of this data directory is alive.
+     *
+     * @throws IllegalStateException when pg_ctl fails to stop the server
+     */
+    public void stop() {
+        withStartLock("stop PostgreSQL", () -> {
+            Optional<ProcessHandle> postmaster = readPidFile().flatMap(p -> ourPostmaster(p.pid()));
+            if (postmaster.isEmpty()) {
+                log.debug("PostgreSQL for {} is not running; nothing to stop", dataDir);
+                return null;
+            }
+            log.info("Stopping PostgreSQL for {} (postmaster {})", dataDir, postmaster.get().pid());
+            int exit = pgCtl(List.of("stop", "-D", dataDir.toString(), "-m", "fast",
+                    "-w", "-t", String.valueOf(PG_CTL_WAIT_SECONDS)));
+            if (exit != 0) {
+                throw failure("could not be stopped (pg_ctl exited with " + exit + ")");
+            }
+            return null;
+        });
+    }
+
+    // ---- detection and stale-state recovery ------------------------------------------------------
+
+    /**
+     * The port of a server answering for our data directory, after waiting for a postmaster that is
+     * busy starting or stopping, killing one that stays silent, and removing a postmaster.pid that
+     * no live postmaster owns any more.
+     */
+    private OptionalInt findRunningPort() throws IOException, InterruptedException {
+        Optional<PidFile> pidFile = readPidFile();
+        if (pidFile.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        if (probe(pidFile.get().port()) == Probe.ANSWERS) {
+            return OptionalInt.of(pidFile.get().port());
+        }
+        Optional<ProcessHandle> postmaster = ourPostmaster(pidFile.get().pid());
+        if (postmaster.isPresent()) {
+            OptionalInt port = awaitOrKill(postmaster.get());
+            if (port.isPresent()) {
+                return port;
+            }
+        }
+        // No postmaster of ours is alive any more (killed with -9, or the PID now belongs to another
+        // process): PostgreSQL refuses to start while the PID in the file is alive, so remove it.
+        if (Files.deleteIfExists(dataDir.resolve("postmaster.pid"))) {
+            log.info("Removed stale {}", dataDir.resolve("postmaster.pid"));
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
+     * Waits while our postmaster says it is not ready (crash recovery may take a while, killing it
+     * would only restart it); kills it when it stays silent (stopped, hung). Returns its port when
+     * it starts answering, or empty once it is gone.
+     */
+    private OptionalInt awaitOrKill(ProcessHandle postmaster) throws IOException, InterruptedException {
+        log.info("PostgreSQL postmaster {} for {} does not answer yet; waiting", postmaster.pid(), dataDir);
+        long start = System.nanoTime();
+        long lastReply = start;
+        while (postmaster.isAlive()) {
+            int port = readPidFile().map(PidFile::port).orElse(-1);
+            Probe probe = probe(port);
+            long now = System.nanoTime();
+            if (probe == Probe.ANSWERS) {
+                return OptionalInt.of(port);
+            } else if (probe == Probe.NOT_READY) {
+                lastReply = now;
+            }
+            if (now - lastReply > SILENCE_GRACE.toNanos()) {
+                killUnresponsive(postmaster);
+                break;
+            }
+            if (now - start > NOT_READY_LIMIT.toNanos()) {
+                throw failure("is still not ready after " + NOT_READY_LIMIT.toSeconds() + " s (postmaster "
+                        + postmaster.pid() + ")");
+            }
+            Thread.sleep(250);
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
+     * Immediate shutdown lets the postmaster take its children down (they hold shared memory);
+     * SIGKILL is the last resort.
+     */
+    private void killUnresponsive(ProcessHandle postmaster) throws IOException, InterruptedException {
+        log.warn("PostgreSQL postmaster {} for {} does not answer; shutting it down", postmaster.pid(), dataDir);
+        pgCtl(List.of("stop", "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "5"));
+        if (postmaster.isAlive()) {
+            postmaster.destroyForcibly();
+        }
+        try {
+            postmaster.onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw failure("could not be recovered because postmaster " + postmaster.pid() + " does not exit");
+        }
+    }
+
+    /**
+     * The live process with this PID when it is a postmaster of our data directory. The PID of a
+     * postmaster killed long ago may have been reused by any process, which must be left alone.
+     */
+    private Optional<ProcessHandle> ourPostmaster(long pid) {
+        if (pid <= 0 || pid == ProcessHandle.current().pid()) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(process -> {
+            ProcessHandle.Info info = process.info();
+            boolean isPostgres = info.command()
+                    .map(command -> Path.of(command).getFileName().toString().equals("postgres"))
+                    .orElse(false);
+            boolean servesOurData = info.arguments()
+                    .map(args -> Arrays.asList(args).contains(dataDir.toString()))
+                    .orElse(false);
+            return isPostgres && servesOurData && process.isAlive();
+        });
+    }
+
+    private enum Probe {
+        /** A query ran on a server of our data directory (or it refused us only for lack of connection slots). */
+        ANSWERS,
+        /** A server replied with an error: it is starting, recovering or shutting down. */
+        NOT_READY,
+        /** Nothing (of ours) replied. */
+        SILENT
+    }
+
+    private Probe probe(int port) {
+        if (port <= 0) {
+            return Probe.SILENT;
+        }
+        try (Connection connection = connect(port, "postgres");
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("select current_setting('data_directory')")) {
+            rs.next();
+            // Another cluster may have taken the port of ours after a crash.
+            return Files.isSameFile(Path.of(rs.getString(1)), dataDir) ? Probe.ANSWERS : Probe.SILENT;
+        } catch (SQLException e) {
+            log.debug("PostgreSQL for {} on port {}: {} ({})", dataDir, port, e.getMessage(), e.getSQLState());
+            String state = e.getSQLState() == null ? "08000" : e.getSQLState();
+            if (state.startsWith("53")) {
+                return Probe.ANSWERS; // too many connections: up and busy, certainly not to be restarted
+            }
+            return state.startsWith("08") ? Probe.SILENT : Probe.NOT_READY;
+        } catch (IOException e) {
+            return Probe.SILENT;
+        }
+    }
+
+    private Optional<PidFile> readPidFile() {
+        // Line 1 is the postmaster PID, line 4 its port (the port line is absent while it starts).
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("PostgreSQL in " + dataDir + " could not be inspected because "
+                    + "postmaster.pid is unreadable (" + e.getMessage() + ").", e);
+        }
+        long pid = lines.isEmpty() ? -1 : parseOr(lines.get(0), -1);
+        int port = lines.size() < 4 ? -1 : (int) parseOr(lines.get(3), -1);
+        return Optional.of(new PidFile(pid, port));
+    }
+
+    private static long parseOr(String text, long fallback) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private record PidFile(long pid, int port) {
+    }
+
+    // ---- initdb and start -------------------------------------------------------------------------
+
+    private void initdbIfNeeded() throws IOException, InterruptedException {
+        if (Files.exists(dataDir.resolve("PG_VERSION"))) {
+            return;
+        }
+        if (Files.exists(dataDir)) {
+            try (Stream<Path> entries = Files.list(dataDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalStateException("PostgreSQL in " + dataDir + " cannot be initialised because "
+                            + "the directory is not empty and has no PG_VERSION.");
+                }
+            }
+            Files.delete(dataDir);
+        }
+        // initdb into a scratch directory and rename it, so a crash never leaves a half-made cluster
+        // in data/ (it is the only place we look). We hold the start lock, so the name is ours.
+        Path scratch = baseDir.resolve("data.initdb");
+        deleteRecursively(scratch);
+        pgHome(); // unpack first, so the log reads in order
+        log.info("Creating PostgreSQL cluster in {}", dataDir);
+        int exit = run("initdb", List.of("-A", "trust", "-U", SUPERUSER, "-E", "UTF-8", "--locale=C",
+                "-D", scratch.toString()), INITDB_TIMEOUT);
+        if (exit != 0) {
+            throw failure("could not be initialised (initdb exited with " + exit + ")");
+        }
+        Files.move(scratch, dataDir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Starts the postmaster detached (pg_ctl forks it into its own session) and returns its port. */
+    private int start() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            log.info("Starting PostgreSQL for {} on port {}", dataDir, port);
+            // pg_ctl hands -o to /bin/sh, so '' reaches postgres as an empty value (no Unix socket).
+            String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+                    + " -c fsync=on -c synchronous_commit=on -c full_page_writes=on";
+            int exit = pgCtl(List.of("start", "-D", dataDir.toString(), "-l", logFile.toString(),
+                    "-w", "-t", String.valueOf(PG_CTL_WAIT_SECONDS), "-o", options));
+            if (exit == 0 && probe(port) == Probe.ANSWERS) {
+                log.info("PostgreSQL for {} is running on port {}", dataDir, port);
+                return port;
+            }
+            // The port may have been taken meanwhile, or children of a killed postmaster may still
+            // hold its shared memory for a moment; both make the postmaster exit and remove its pid file.
+            boolean postmasterGone = !Files.exists(dataDir.resolve("postmaster.pid"));
+            if (attempt >= START_ATTEMPTS || !postmasterGone) {
+                throw failure("could not be started (pg_ctl exited with " + exit + ")");
+            }
+            log.info("PostgreSQL for {} did not start (attempt {}); retrying", dataDir, attempt);
+            Thread.sleep(1000L * attempt);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void ensureDatabase(int port) {
+        try (Connection connection = connect(port, "postgres");
+             PreparedStatement exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
+            exists.setString(1, DATABASE);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            try (Statement create = connection.createStatement()) {
+                create.execute("create database " + DATABASE);
+                log.info("Created database {} in {}", DATABASE, dataDir);
+            }
+        } catch (SQLException e) {
+            // 42P04: another process created it first; 23505: it did so while ours was in flight.
+            if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+                throw new IllegalStateException("PostgreSQL in " + dataDir + " is running but database "
+                        + DATABASE + " could not be checked or created (" + e.getMessage() + ").", e);
+            }
+        }
+    }
+
+    private static Connection connect(int port, String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("connectTimeout", "3");
+        props.setProperty("loginTimeout", "5");
+        props.setProperty("socketTimeout", "30");
+        props.setProperty("ApplicationName", "baton-embedded-postgres");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    // ---- running the PostgreSQL tools -------------------------------------------------------------
+
+    private int pgCtl(List<String> args) throws IOException, InterruptedException {
+        return run("pg_ctl", args, Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
+    }
+
+    /**
+     * Runs a PostgreSQL tool with its output appended to postgres.log: our stdout carries a protocol
+     * and must never see it. The postmaster started by pg_ctl inherits nothing from us but that file.
+     */
+    private int run(String tool, List<String> args, Duration timeout) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            // PostgreSQL refuses to run as root; in a fresh user namespace we are uid 65534 to it.
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(pgHome().resolve("bin").resolve(tool).toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(Redirect.from(new File("/dev/null")))
+                .redirectOutput(Redirect.appendTo(logFile.toFile()))
+                .redirectErrorStream(true);
+        // PGDATA, PGPORT, PGOPTIONS... of the user's shell must not change what we start.
+        builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
+        log.debug("Running {}", command);
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw failure(tool + " did not finish within " + timeout.toSeconds() + " s");
+        }
+        return process.exitValue();
+    }
+
+    // ---- binaries ---------------------------------------------------------------------------------
+
+    /** The unpacked binaries for this archive, keyed by its digest so an upgraded archive gets a fresh tree. */
+    private Path pgHome() throws IOException {
+        if (pgHome != null) {
+            return pgHome;
+        }
+        byte[] archive;
+        try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(operatingSystem(), architecture())) {
+            archive = in.readAllBytes();
+        }
+        Path binRoot = baseDir.resolve("pg-bin");
+        Path home = binRoot.resolve(sha256(archive).substring(0, 16));
+        if (!Files.isRegularFile(home.resolve("bin/postgres"))) {
+            Files.createDirectories(binRoot);
+            deleteLeftoverExtractions(binRoot);
+            // Unpack aside and rename: other processes see either no tree or a complete one.
+            Path scratch = Files.createTempDirectory(binRoot, ".extract-");
+            log.info("Unpacking PostgreSQL binaries into {}", home);
+            extractTxz(archive, scratch);
+            Files.setPosixFilePermissions(scratch, permissions(0755)); // temp dirs are created 0700
+            Files.move(scratch, home, StandardCopyOption.ATOMIC_MOVE);
+        }
+        pgHome = home;
+        return home;
+    }
+
+    /** Only the start-lock holder extracts, so any scratch directory found is from a crashed process. */
+    private static void deleteLeftoverExtractions(Path binRoot) throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(binRoot, ".extract-*")) {
+            for (Path leftover : leftovers) {
+                deleteRecursively(leftover);
+            }
+        }
+    }
+
+    /** Same naming as zonky's EmbeddedPostgres.getOS(). */
+    private static String operatingSystem() {
+        String name = System.getProperty("os.name", "");
+        if (name.startsWith("Windows")) {
+            return "Windows";
+        }
+        if (name.startsWith("Mac")) {
+            return "Darwin";
+        }
+        if (name.startsWith("Linux")) {
+            return "Linux";
+        }
+        throw new UnsupportedOperationException("Unknown operating system " + name);
+    }
+
+    /** Same naming as zonky's EmbeddedPostgres.getArchitecture(). */
+    private static String architecture() {
+        String arch = System.getProperty("os.arch", "");
+        return "amd64".equals(arch) ? "x86_64" : arch;
+    }
+
+    /** Unpacks a tar.xz keeping permissions (executables) and links, refusing entries that escape {@code target}. */
+    private static void extractTxz(byte[] archive, Path target) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new XZInputStream(new ByteArrayInputStream(archive)))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                Path path = inside(target, entry.getName());
+                if (entry.isDirectory()) {
+                    Files.createDirectories(path);
+                    continue;
+                }
+                Files.createDirectories(path.getParent());
+                if (entry.isSymbolicLink()) {
+                    Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+                } else if (entry.isLink()) {
+                    Files.createLink(path, inside(target, entry.getLinkName()));
+                } else if (entry.isFile()) {
+                    Files.copy(tar, path);
+                    Files.setPosixFilePermissions(path, permissions(entry.getMode()));
+                } else {
+                    throw new IOException("unsupported archive entry " + entry.getName());
+                }
+            }
+        }
+    }
+
+    private static Path inside(Path root, String name) throws IOException {
+        Path path = root.resolve(name).normalize();
+        if (!path.startsWith(root)) {
+            throw new IOException("archive entry " + name + " points outside " + root);
+        }
+        return path;
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> result = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] byBit = {
+                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < byBit.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                result.add(byBit[bit]);
+            }
+        }
+        return result;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    // ---- locking, errors, files -------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface LockedStep<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step} holding the start lock: first the JVM-wide lock for this directory, then an
+     * exclusive FileLock on start.lock that other processes wait for.
+     */
+    private <T> T withStartLock(String what, LockedStep<T> step) {
+        ReentrantLock jvmLock;
+        try {
+            Files.createDirectories(baseDir);
+            // Keyed by the real path: two spellings of one directory must share the JVM lock too.
+            jvmLock = JVM_LOCKS.computeIfAbsent(baseDir.toRealPath(), path -> new ReentrantLock());
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not " + what + " because " + baseDir
+                    + " cannot be created (" + e + ").", e);
+        }
+        jvmLock.lock();
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            channel.lock(); // blocks; closing the channel releases it
+            return step.run();
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not " + what + " in " + baseDir + " (" + e + ").", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while trying to " + what + " in " + baseDir + ".", e);
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    /** An exception naming the directory and what failed, with the tail of the log that explains why. */
+    private IllegalStateException failure(String what) {
+        return new IllegalStateException("PostgreSQL in " + dataDir + " " + what + "; last lines of "
+                + logFile + ":\n" + logTail());
+    }
+
+    private String logTail() {
+        // Read only the end: the log grows for the lifetime of the installation.
+        try (SeekableByteChannel channel = Files.newByteChannel(logFile)) {
+            long size = channel.size();
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
+            channel.position(size - buffer.capacity());
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // keep reading until the buffer is full
+            }
+            List<String> lines = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8)
+                    .lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

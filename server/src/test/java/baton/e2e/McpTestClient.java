@@ -1,0 +1,68 @@
+package baton.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.Map;
+
+/** A real MCP client with the calls the end-to-end scenarios need. */
+public final class McpTestClient implements AutoCloseable {
+
+    private final McpSyncClient client;
+
+    public McpTestClient(McpSyncClient client) {
+        this.client = client;
+    }
+
+    public McpSyncClient raw() {
+        return client;
+    }
+
+    /** Calls a tool that must succeed; returns its structured content. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> call(String tool, Map<String, Object> arguments) {
+        CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        assertThat(result.isError()).as("%s failed: %s", tool, result.content()).isFalse();
+        assertThat(result.content()).as("text content mirrors structuredContent").hasSize(1);
+        return (Map<String, Object>) result.structuredContent();
+    }
+
+    /** Calls a tool that must fail as a business failure; returns its one sentence. */
+    public String refused(String tool, Map<String, Object> arguments) {
+        CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        assertThat(result.isError()).as("%s should have failed", tool).isTrue();
+        assertThat(result.content()).hasSize(1);
+        String text = ((McpSchema.TextContent) result.content().get(0)).text();
+        assertThat(text).doesNotContain("Exception", "SQL", "\tat ", "org.postgresql");
+        return text;
+    }
+
+    /** Calls a tool with arguments that break its schema: a JSON-RPC error. */
+    public McpError rejected(String tool, Map<String, Object> arguments) {
+        McpError[] error = new McpError[1];
+        assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest(tool, arguments)))
+                .isInstanceOfSatisfying(McpError.class, e -> error[0] = e);
+        return error[0];
+    }
+
+    public String systemPrompt(String conversationId) {
+        McpSchema.GetPromptResult result = client.getPrompt(
+                new McpSchema.GetPromptRequest("system_prompt", Map.of("conversation_id", conversationId)));
+        return ((McpSchema.TextContent) result.messages().get(0).content()).text();
+    }
+
+    public String resource(String conversationId) {
+        McpSchema.ReadResourceResult result = client.readResource(
+                new McpSchema.ReadResourceRequest("baton://conversations/" + conversationId));
+        return ((McpSchema.TextResourceContents) result.contents().get(0)).text();
+    }
+
+    @Override
+    public void close() {
+        client.closeGracefully();
+    }
+}

@@ -1,0 +1,83 @@
+package baton.prompts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import baton.TestDatabase;
+import baton.Turns;
+import baton.conversation.Conversation;
+import baton.conversation.Conversations;
+import baton.conversation.Identity;
+import baton.conversation.Role;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden files pin every rendering of the prompts. To accept a deliberate change of a template,
+ * run the tests with {@code -Dbaton.updateGolden=true} and review the diff of test-fixtures/golden.
+ */
+class SystemPromptGoldenTest {
+
+    private static final Path GOLDEN = Path.of("..", "test-fixtures", "golden", "prompts");
+
+    private final PromptLibrary prompts = new PromptLibrary();
+    private final Conversations conversations = new Conversations(TestDatabase.database(), Clock.systemUTC());
+
+    /** Three conversations of the same project: alice's, bob's fork of it, and alice's own fork. */
+    private Conversation[] scenario() {
+        String project = "golden";
+        Identity alice = new Identity("alice", project + "-" + UUID.randomUUID(), Role.EDITOR);
+        Identity bob = new Identity("bob", alice.projectId(), Role.EDITOR);
+        Conversation plain = conversations.create(alice, "Quarterly sales");
+        conversations.append(alice, plain.id(), Turns.turn("How did sales do?"));
+        conversations.share(alice, plain.id(), null);
+        Conversation crossOwner = conversations.fork(bob, plain.id(), null).conversation();
+        Conversation sameOwner = conversations.fork(alice, plain.id(), null).conversation();
+        return new Conversation[] {plain, crossOwner, sameOwner};
+    }
+
+    @Test
+    void plainConversation() throws IOException {
+        assertGolden("system_prompt.plain.md", render(scenario()[0]));
+    }
+
+    @Test
+    void crossOwnerForkCarriesTheForkInstructions() throws IOException {
+        String text = render(scenario()[1]);
+        assertGolden("system_prompt.cross_owner_fork.md", text);
+        assertThat(text).contains(render(null).lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void sameOwnerForkHasNoForkInstructions() throws IOException {
+        String text = render(scenario()[2]);
+        assertGolden("system_prompt.same_owner_fork.md", text);
+        assertThat(text).doesNotContain("This conversation was forked");
+    }
+
+    @Test
+    void forkInstructionsPrompt() throws IOException {
+        assertGolden("fork_instructions.md", render(null));
+    }
+
+    /** Renders what the system_prompt prompt gives, with the project's random suffix removed. */
+    private String render(Conversation conversation) {
+        if (conversation == null) {
+            return prompts.forkInstructions();
+        }
+        return prompts.systemPrompt(conversation).replace(conversation.projectId(), "golden");
+    }
+
+    private static void assertGolden(String name, String actual) throws IOException {
+        Path file = GOLDEN.resolve(name);
+        if (Boolean.getBoolean("baton.updateGolden") || !Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+}
