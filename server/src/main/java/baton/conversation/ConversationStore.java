@@ -75,21 +75,19 @@ final class ConversationStore {
              where id = ?""";
 
     /**
-     * The whole fork of the messages in one statement: a map of old to new ids is built once,
-     * then every message is copied with its parent remapped through the same map.
+     * The whole fork of the messages in one statement and one pass, with no join: each new id is
+     * derived from the fork's own (random) id and the old id, so a parent is remapped by deriving
+     * its new id the same way. The derived ids are RFC 9562 version-8 UUIDs (md5 with the version
+     * and variant bits set), unique per fork and unguessable without the fork's id.
      */
     private static final String COPY_MESSAGES = """
             insert into messages (""" + MESSAGE_COLUMNS + """
             )
-            with id_map as materialized (
-                select id as old_id, gen_random_uuid() as new_id
-                  from messages
-                 where conversation_id = ? and idx <= ?
-            )
-            select m.new_id, ?, p.new_id, s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
+            select overlay(overlay(md5(?::text || s.id::text) placing '8' from 13) placing '8' from 17)::uuid,
+                   ?,
+                   overlay(overlay(md5(?::text || s.parent_id::text) placing '8' from 13) placing '8' from 17)::uuid,
+                   s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
               from messages s
-              join id_map m on m.old_id = s.id
-              left join id_map p on p.old_id = s.parent_id
              where s.conversation_id = ? and s.idx <= ?""";
 
     private static final String LIST_MINE = "select " + CONVERSATION_COLUMNS + """
@@ -241,9 +239,9 @@ final class ConversationStore {
     /** Copies messages 0..untilIndex of {@code source} into {@code target}; returns how many. */
     int copyMessages(Connection c, UUID source, int untilIndex, UUID target) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
-            ps.setObject(1, source);
-            ps.setInt(2, untilIndex);
-            ps.setObject(3, target);
+            ps.setString(1, target.toString());
+            ps.setObject(2, target);
+            ps.setString(3, target.toString());
             ps.setObject(4, source);
             ps.setInt(5, untilIndex);
             return ps.executeUpdate();

@@ -1,5 +1,7 @@
 package baton.db;
 
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -29,7 +31,12 @@ public final class Storage implements AutoCloseable {
     public static Storage open(String dbUrl, Path dataDir, int poolSize) {
         String url = dbUrl;
         if (url == null || url.isBlank()) {
-            url = new EmbeddedPostgresServer(dataDir).ensureRunning();
+            try {
+                url = new EmbeddedPostgresServer(dataDir).ensureRunning();
+            } catch (IllegalStateException e) {
+                // shown to the operator who started Baton, never to an MCP caller
+                throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE, e.getMessage(), e);
+            }
             log.info("using the embedded PostgreSQL in {}", dataDir);
         }
         HikariDataSource pool = DataSources.pool(url, poolSize);

@@ -276,6 +276,8 @@ class ConversationsSemanticsTest {
                 Message s = source.get(i);
                 Message c = copied.get(i);
                 assertThat(c.id()).isNotEqualTo(s.id());
+                assertThat(c.id().version()).as("RFC 9562 version 8").isEqualTo(8);
+                assertThat(c.id().variant()).isEqualTo(2);
                 assertThat(c.conversationId()).isEqualTo(copy.id());
                 assertThat(c.index()).isEqualTo(s.index());
                 assertThat(c.role()).isEqualTo(s.role());

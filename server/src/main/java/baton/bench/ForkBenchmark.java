@@ -1,0 +1,158 @@
+package baton.bench;
+
+import baton.conversation.ContentType;
+import baton.conversation.Conversations;
+import baton.conversation.ForkResult;
+import baton.conversation.Identity;
+import baton.conversation.Message;
+import baton.conversation.MessageRole;
+import baton.conversation.MessageType;
+import baton.conversation.NewMessage;
+import baton.conversation.Role;
+import baton.db.Database;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Times Baton's fork (one INSERT … SELECT in one transaction) against a row-by-row copy done the
+ * way a naive implementation does it (one INSERT per message, each committed on its own), on
+ * conversations of the given sizes, in one run on one database. Figures are reported as medians
+ * and as ratios, never as absolute pass/fail thresholds.
+ */
+public final class ForkBenchmark {
+
+    private final Database db;
+    private final Conversations conversations;
+    private final PrintStream out;
+
+    public ForkBenchmark(Database db, PrintStream out) {
+        this.db = db;
+        this.conversations = new Conversations(db, Clock.systemUTC());
+        this.out = out;
+    }
+
+    /** Runs the benchmark for each size; {@code repeats} forks of each kind per size. */
+    public void run(int[] sizes, int repeats, boolean rowByRow) {
+        Identity owner = new Identity("bench-owner", "bench-" + UUID.randomUUID(), Role.EDITOR);
+        Identity member = new Identity("bench-member", owner.projectId(), Role.EDITOR);
+        out.printf("%-10s %14s %14s %16s %10s%n", "messages", "fork ms", "µs/message", "row-by-row ms", "ratio");
+        for (int size : sizes) {
+            UUID id = conversation(owner, size);
+            conversations.share(owner, id, null);
+            // warm up caches and the JIT on this size, then measure
+            conversations.fork(member, id, null);
+            long[] fork = new long[repeats];
+            for (int i = 0; i < repeats; i++) {
+                long start = System.nanoTime();
+                ForkResult result = conversations.fork(member, id, null);
+                fork[i] = System.nanoTime() - start;
+                if (result.copiedMessages() != size) {
+                    throw new IllegalStateException("fork copied " + result.copiedMessages() + " of " + size);
+                }
+            }
+            double forkMs = median(fork) / 1e6;
+            String naive = "-";
+            String ratio = "-";
+            if (rowByRow) {
+                long[] copy = new long[Math.max(1, repeats / 2)];
+                for (int i = 0; i < copy.length; i++) {
+                    long start = System.nanoTime();
+                    rowByRowCopy(member, id);
+                    copy[i] = System.nanoTime() - start;
+                }
+                double naiveMs = median(copy) / 1e6;
+                naive = String.format("%.1f", naiveMs);
+                ratio = String.format("%.1fx", naiveMs / forkMs);
+            }
+            out.printf("%-10d %14.1f %14.2f %16s %10s%n", size, forkMs, forkMs * 1000 / size, naive, ratio);
+        }
+    }
+
+    /** A conversation of {@code size} messages (whole turns of four, then filler to the size). */
+    private UUID conversation(Identity owner, int size) {
+        if (size % 4 != 0) {
+            throw new IllegalArgumentException("sizes must be multiples of 4 (whole turns), not " + size);
+        }
+        UUID id = conversations.create(owner, "bench " + size).id();
+        List<NewMessage> batch = new ArrayList<>();
+        for (int t = 0; t < size / 4; t++) {
+            UUID root = UUID.randomUUID();
+            UUID call = UUID.randomUUID();
+            batch.add(new NewMessage(root, MessageRole.USER, MessageType.CALL, Message.ROUTER_AGENT, null,
+                    ContentType.TEXT, "question " + t + " about the quarterly figures"));
+            batch.add(new NewMessage(call, MessageRole.ASSISTANT, MessageType.CALL, "query", root, ContentType.JSON,
+                    "{\"dataset\":\"sales\",\"quarter\":" + (t % 4 + 1) + "}"));
+            batch.add(new NewMessage(null, MessageRole.TOOL, MessageType.RESULT, "query", call, ContentType.JSON,
+                    "{\"rows\":[[1,2,3],[4,5,6]],\"total\":" + t + "}"));
+            batch.add(new NewMessage(null, MessageRole.ASSISTANT, MessageType.RESULT, Message.ROUTER_AGENT, null,
+                    ContentType.TEXT, "The answer to question " + t + " is a short paragraph of text."));
+            if (batch.size() == Conversations.MAX_APPEND_MESSAGES) {
+                conversations.append(owner, id, batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            conversations.append(owner, id, batch);
+        }
+        return id;
+    }
+
+    /**
+     * The reference way: read the messages, then insert a new conversation and each message with
+     * its own statement and its own commit (so a failure leaves a partial copy).
+     */
+    private void rowByRowCopy(Identity caller, UUID source) {
+        List<Message> messages = conversations.readAll(caller, source).messages();
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            UUID target = UUID.randomUUID();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into conversations (id, project_id, owner_id, title, created_at, updated_at, message_count)
+                    values (?, ?, ?, 'row-by-row copy', now(), now(), ?)""")) {
+                ps.setObject(1, target);
+                ps.setString(2, caller.projectId());
+                ps.setString(3, caller.userId());
+                ps.setInt(4, messages.size());
+                ps.executeUpdate();
+            }
+            Map<UUID, UUID> newIds = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into messages (id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                for (Message m : messages) {
+                    UUID newId = UUID.randomUUID();
+                    newIds.put(m.id(), newId);
+                    ps.setObject(1, newId);
+                    ps.setObject(2, target);
+                    ps.setObject(3, m.parentId() == null ? null : newIds.get(m.parentId()));
+                    ps.setInt(4, m.index());
+                    ps.setString(5, m.role().wireName());
+                    ps.setString(6, m.type().wireName());
+                    ps.setString(7, m.tool());
+                    ps.setString(8, m.contentType().wireName());
+                    ps.setString(9, m.content());
+                    ps.setObject(10, m.createdAt().atOffset(java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw Database.translate("copying row by row", e);
+        }
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+}
