@@ -1,0 +1,77 @@
+package baton.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
+import baton.conversation.Identity;
+import baton.conversation.Role;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The two error channels: what reaches the caller when a handler fails. */
+class ToolRegistryTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Identity alice = new Identity("alice", "p", Role.EDITOR);
+    private final ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper),
+            new DefaultJsonSchemaValidator(mapper), mapper, IdentityResolver.fixed(alice));
+
+    private static ToolHandler failing(RuntimeException e) {
+        return new ToolHandler() {
+            @Override
+            public String name() {
+                return "read_conversation";
+            }
+
+            @Override
+            public Map<String, Object> call(Identity caller, Arguments arguments) {
+                throw e;
+            }
+        };
+    }
+
+    private static String text(CallToolResult result) {
+        return ((McpSchema.TextContent) result.content().get(0)).text();
+    }
+
+    @Test
+    void businessFailureIsAnErrorResultWithItsSentence() {
+        CallToolResult result = registry.call(failing(new BatonException(ErrorCode.NOT_FOUND, "Conversation x was not found.")),
+                alice, Map.of());
+        assertThat(result.isError()).isTrue();
+        assertThat(text(result)).isEqualTo("Conversation x was not found.");
+    }
+
+    @Test
+    void unexpectedFailureLeaksNoDetail() {
+        CallToolResult result = registry.call(failing(new IllegalStateException(
+                "ERROR: duplicate key value violates unique constraint \"messages_pkey\" in select * from messages")),
+                alice, Map.of());
+        assertThat(result.isError()).isTrue();
+        assertThat(text(result)).isEqualTo("An internal error occurred while running read_conversation; nothing was changed.");
+    }
+
+    @Test
+    void successCarriesStructuredContentAndTheSameJsonAsText() throws Exception {
+        ToolHandler ok = new ToolHandler() {
+            @Override
+            public String name() {
+                return "unshare_conversation";
+            }
+
+            @Override
+            public Map<String, Object> call(Identity caller, Arguments arguments) {
+                return Map.of("conversation_id", "c", "shared", false);
+            }
+        };
+        CallToolResult result = registry.call(ok, alice, Map.of());
+        assertThat(result.isError()).isFalse();
+        assertThat(result.structuredContent()).isEqualTo(Map.of("conversation_id", "c", "shared", false));
+        assertThat(mapper.readValue(text(result), Map.class)).isEqualTo(result.structuredContent());
+    }
+}
