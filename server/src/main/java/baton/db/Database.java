@@ -58,11 +58,9 @@ public final class Database {
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(connection);
                     throw e;
-                } finally {
-                    connection.setReadOnly(false);
-                    connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    connection.setAutoCommit(true);
                 }
+                // No reset here: the pool restores auto-commit, read-only and isolation itself
+                // when the connection goes back, and a reset would cost round trips.
             } catch (SQLException e) {
                 if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
                     log.debug("{}: retrying after {} (attempt {})", action, e.getSQLState(), attempt);
