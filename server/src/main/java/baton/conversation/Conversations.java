@@ -104,7 +104,7 @@ public final class Conversations {
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         return db.read("reading conversation " + conversationId, c -> {
-            Conversation conversation = visible(c, caller, conversationId, ConversationStore.Lock.NONE);
+            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.NONE);
             int lastVisible = lastVisibleIndex(caller, conversation);
             List<Message> messages = limit == 0 || afterIndex >= lastVisible ? List.of()
                     : store.messages(c, conversationId, afterIndex, lastVisible, limit);
@@ -285,7 +285,7 @@ public final class Conversations {
         ForkResult result = db.write("forking conversation " + conversationId, c -> {
             // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
             // read here is the one the copy obeys.
-            Conversation source = visible(c, caller, conversationId, ConversationStore.Lock.SHARE);
+            Conversation source = existing(c, conversationId, ConversationStore.Lock.SHARE);
             int lastVisible = lastVisibleIndex(caller, source);
             Message boundary;
             if (until == null) {
@@ -338,17 +338,10 @@ public final class Conversations {
 
     // ---------------------------------------------------------------- access rules
 
-    /** Loads a conversation the caller may read, or fails with not found / access denied. */
-    private Conversation visible(Connection c, Identity caller, UUID id, ConversationStore.Lock lock)
-            throws SQLException {
-        Conversation conversation = existing(c, id, lock);
-        lastVisibleIndex(caller, conversation);
-        return conversation;
-    }
-
     /**
      * The greatest index the caller may see: everything for the owner and for admins of the
-     * project, the boundary for other members while shared; otherwise access is denied.
+     * project, the boundary for other members while shared; otherwise access is denied. Every
+     * read and fork asks this before it loads a message.
      */
     private static int lastVisibleIndex(Identity caller, Conversation conversation) {
         if (!conversation.projectId().equals(caller.projectId())) {

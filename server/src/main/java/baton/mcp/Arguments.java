@@ -2,6 +2,7 @@ package baton.mcp;
 
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,7 +87,7 @@ public final class Arguments {
         if (!(value instanceof List<?> list)) {
             throw invalid(name, "must be an array");
         }
-        java.util.ArrayList<Arguments> out = new java.util.ArrayList<>(list.size());
+        ArrayList<Arguments> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof Map<?, ?> map)) {
                 throw invalid(name + "[" + i + "]", "must be an object");
