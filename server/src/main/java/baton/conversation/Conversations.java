@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -134,18 +133,16 @@ public final class Conversations {
     private List<UUID> appendLocked(Connection c, Conversation conversation, List<NewMessage> batch)
             throws SQLException {
         UUID conversationId = conversation.id();
-        Set<UUID> namedIds = new HashSet<>();
-        Set<UUID> referenced = new LinkedHashSet<>();
+        // one query finds both ids that may already exist (a retry) and parents stored earlier
+        Set<UUID> lookUp = new HashSet<>();
         for (NewMessage m : batch) {
             if (m.id() != null) {
-                namedIds.add(m.id());
+                lookUp.add(m.id());
             }
             if (m.parentId() != null) {
-                referenced.add(m.parentId());
+                lookUp.add(m.parentId());
             }
         }
-        Set<UUID> lookUp = new HashSet<>(namedIds);
-        lookUp.addAll(referenced);
         Map<UUID, Message> stored = store.messagesByIds(c, lookUp);
 
         Instant now = now();
