@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code baton} command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.",
-        subcommands = {ServeCommand.class, DbCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
+                BenchCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -34,20 +35,17 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.err);
     }
 
-    /** Gives commands that want it the environment Baton was started with. */
+    /** Gives commands that take a {@code Map} in their constructor the environment Baton was started with. */
     private record EnvFactory(Map<String, String> env) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
-            if (cls == ServeCommand.class) {
-                return cls.cast(new ServeCommand(env));
+            try {
+                var constructor = cls.getDeclaredConstructor(Map.class);
+                constructor.setAccessible(true);
+                return cls.cast(constructor.newInstance(env));
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
             }
-            if (cls == DbCommand.Status.class) {
-                return cls.cast(new DbCommand.Status(env));
-            }
-            if (cls == DbCommand.Stop.class) {
-                return cls.cast(new DbCommand.Stop(env));
-            }
-            return CommandLine.defaultFactory().create(cls);
         }
     }
 }

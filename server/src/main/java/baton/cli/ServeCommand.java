@@ -1,12 +1,15 @@
 package baton.cli;
 
+import baton.agent.Agent;
+import baton.agent.AgentSettings;
+import baton.agent.ToolGateway;
 import baton.config.Config;
 import baton.conversation.Conversations;
 import baton.conversation.Identity;
-import baton.conversation.Role;
 import baton.db.Storage;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
+import baton.prompts.PromptLibrary;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -49,17 +52,14 @@ final class ServeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Transport transport;
 
-    @Option(names = "--user", paramLabel = "USER", description = "Your user id; default: BATON_USER, else the OS user.")
-    String user;
-
-    @Option(names = "--project", paramLabel = "PROJECT", description = "Your project; default: BATON_PROJECT, else 'default'.")
-    String project;
-
-    @Option(names = "--role", paramLabel = "ROLE", description = "viewer, editor or admin; default: BATON_ROLE, else editor.")
-    String role;
+    @Mixin
+    IdentityOptions identityOptions = new IdentityOptions();
 
     @Mixin
     StorageOptions storage = new StorageOptions();
+
+    @Mixin
+    AgentOptions agentOptions = new AgentOptions();
 
     private final Map<String, String> env;
 
@@ -74,16 +74,22 @@ final class ServeCommand implements Callable<Integer> {
         System.setOut(System.err);
         Identity identity = identity();
         Config config = storage.config(env);
-        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4)) {
+        AgentSettings agentSettings = agentOptions.settings(env);
+        JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4);
+                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            PromptLibrary prompts = new PromptLibrary();
+            Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             CountDownLatch stdinClosed = new CountDownLatch(1);
             InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
-            var transportProvider = new StdioServerTransportProvider(
-                    new JacksonMcpJsonMapper(new ObjectMapper()), in, protocolOut, MAX_REQUEST_CHARS);
-            McpSyncServer server = BatonMcpServer.start(transportProvider, conversations,
+            var transportProvider = new StdioServerTransportProvider(jsonMapper, in, protocolOut, MAX_REQUEST_CHARS);
+            McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
                     identity.role().wireName());
+            log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
+                    agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // Never block forever: when the client closes stdin, Baton ends.
             stdinClosed.await();
             server.closeGracefully();
@@ -92,19 +98,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     Identity identity() {
-        String userId = first(user, env.get("BATON_USER"), System.getProperty("user.name"));
-        String projectId = first(project, env.get("BATON_PROJECT"), "default");
-        Role r = Role.parse(first(role, env.get("BATON_ROLE"), "editor"));
-        return new Identity(userId, projectId, r);
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
+        return identityOptions.identity(env);
     }
 
     /** Counts down a latch when the stream ends, so the process can end with its client. */

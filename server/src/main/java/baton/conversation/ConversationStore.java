@@ -25,7 +25,7 @@ final class ConversationStore {
     private static final String CONVERSATION_COLUMNS = """
             id, project_id, owner_id, title, created_at, updated_at, shared_until_message_id,
             shared_until_index, forked_from_conversation_id, forked_from_message_id,
-            forked_from_owner_id, earlier_owner_id, message_count""";
+            forked_from_owner_id, forked_from_index, earlier_owner_id, message_count""";
 
     private static final String MESSAGE_COLUMNS = """
             id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at""";
@@ -33,8 +33,8 @@ final class ConversationStore {
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, project_id, owner_id, title, created_at, updated_at,
                 forked_from_conversation_id, forked_from_message_id, forked_from_owner_id,
-                earlier_owner_id, message_count)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                forked_from_index, earlier_owner_id, message_count)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_CONVERSATION =
             "select " + CONVERSATION_COLUMNS + " from conversations where id = ?";
@@ -60,6 +60,12 @@ final class ConversationStore {
              from messages
             where conversation_id = ? and idx <= ? and type = 'result' and tool = 'router_agent'
               and parent_id is null
+            order by idx desc
+            limit 1""";
+
+    private static final String LATEST_TURN_ROOT = "select " + MESSAGE_COLUMNS + """
+             from messages
+            where conversation_id = ? and tool = 'router_agent' and parent_id is null
             order by idx desc
             limit 1""";
 
@@ -132,8 +138,9 @@ final class ConversationStore {
             ps.setObject(7, from == null ? null : from.conversationId());
             ps.setObject(8, from == null ? null : from.messageId());
             ps.setString(9, from == null ? null : from.ownerId());
-            ps.setString(10, conv.earlierOwnerId());
-            ps.setInt(11, conv.messageCount());
+            ps.setObject(10, from == null ? null : from.messageIndex());
+            ps.setString(11, conv.earlierOwnerId());
+            ps.setInt(12, conv.messageCount());
             ps.executeUpdate();
         }
     }
@@ -188,6 +195,16 @@ final class ConversationStore {
         try (PreparedStatement ps = c.prepareStatement(LATEST_TURN_END)) {
             ps.setObject(1, conversationId);
             ps.setInt(2, untilIndex);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(message(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The latest root message of router_agent: a turn's root call (open turn) or its end. */
+    Optional<Message> latestTurnRoot(Connection c, UUID conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_TURN_ROOT)) {
+            ps.setObject(1, conversationId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(message(rs)) : Optional.empty();
             }
@@ -270,7 +287,7 @@ final class ConversationStore {
         UUID forkedFromId = rs.getObject("forked_from_conversation_id", UUID.class);
         ForkedFrom forkedFrom = forkedFromId == null ? null
                 : new ForkedFrom(forkedFromId, rs.getObject("forked_from_message_id", UUID.class),
-                        rs.getString("forked_from_owner_id"));
+                        rs.getInt("forked_from_index"), rs.getString("forked_from_owner_id"));
         int sharedIndex = rs.getInt("shared_until_index");
         Integer sharedUntilIndex = rs.wasNull() ? null : sharedIndex;
         return new Conversation(

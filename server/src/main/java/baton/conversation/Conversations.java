@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -128,6 +130,48 @@ public final class Conversations {
         });
         log.info("[{} {}] appended {} messages to {}", caller.projectId(), caller.userId(), ids.size(), conversationId);
         return ids;
+    }
+
+    /** Content of the root result that closes a turn abandoned by a process that died. */
+    public static final String INTERRUPTED_TURN = "This turn was interrupted before it ended; its tool calls may be incomplete.";
+
+    /**
+     * Opens an agent turn: appends the root call of router_agent that carries the user's content.
+     * One turn runs at a time per conversation, across every process on the database: while the
+     * latest turn is open (its root call has no root result yet) another is refused, unless the
+     * open one started more than {@code staleAfter} ago. Then its process is gone, and the turn is
+     * closed with an error result before the new one opens, so the history stays well formed.
+     *
+     * @return the id of the new turn's root call
+     */
+    public UUID beginTurn(Identity caller, UUID conversationId, String content, Duration staleAfter) {
+        requireWriter(caller, "send messages");
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        NewMessage rootCall = new NewMessage(UUID.randomUUID(), MessageRole.USER, MessageType.CALL,
+                Message.ROUTER_AGENT, null, ContentType.TEXT, content);
+        checkBatch(List.of(rootCall));
+        db.write("opening a turn in conversation " + conversationId, c -> {
+            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            requireOwnerOrAdmin(caller, conversation, "send messages to");
+            List<NewMessage> batch = new ArrayList<>(2);
+            Optional<Message> latest = store.latestTurnRoot(c, conversationId);
+            if (latest.isPresent() && latest.get().type() == MessageType.CALL) {
+                Message open = latest.get();
+                if (open.createdAt().isAfter(now().minus(staleAfter))) {
+                    throw new BatonException(ErrorCode.TURN_IN_PROGRESS, "Conversation " + conversationId
+                            + " already has a turn in progress (started " + open.createdAt()
+                            + "); wait for it to end before sending another message.");
+                }
+                log.warn("[{} {}] closing turn {} of {}, abandoned since {}", caller.projectId(), caller.userId(),
+                        open.id(), conversationId, open.createdAt());
+                batch.add(new NewMessage(UUID.randomUUID(), MessageRole.ASSISTANT, MessageType.RESULT,
+                        Message.ROUTER_AGENT, null, ContentType.ERROR, INTERRUPTED_TURN));
+            }
+            batch.add(rootCall);
+            return appendLocked(c, conversation, batch);
+        });
+        log.info("[{} {}] opened turn {} in {}", caller.projectId(), caller.userId(), rootCall.id(), conversationId);
+        return rootCall.id();
     }
 
     private List<UUID> appendLocked(Connection c, Conversation conversation, List<NewMessage> batch)
@@ -297,7 +341,7 @@ public final class Conversations {
             String title = source.title() + " (forked)";
             Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
                     title, now, now, null, null,
-                    new ForkedFrom(source.id(), boundary.id(), source.ownerId()), earlierOwner, boundary.index() + 1);
+                    new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner, boundary.index() + 1);
             store.insertConversation(c, fork);
             int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id());
             if (copied != boundary.index() + 1) {

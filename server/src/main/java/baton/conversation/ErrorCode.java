@@ -14,6 +14,9 @@ public enum ErrorCode {
     BAD_PARENT,
     TOO_LARGE,
     ID_REUSED,
+    TURN_IN_PROGRESS,
+    UPSTREAM_UNAVAILABLE,
+    MODEL_UNAVAILABLE,
     INVALID_ARGUMENT,
     STORAGE_UNAVAILABLE,
     CONFIGURATION,
@@ -23,7 +26,7 @@ public enum ErrorCode {
     public int exitStatus() {
         return switch (this) {
             case INVALID_ARGUMENT, CONFIGURATION -> 2;
-            case STORAGE_UNAVAILABLE -> 3;
+            case STORAGE_UNAVAILABLE, UPSTREAM_UNAVAILABLE, MODEL_UNAVAILABLE -> 3;
             case INTERNAL -> 70;
             default -> 1;
         };

@@ -1,11 +1,13 @@
 package baton.mcp;
 
+import baton.agent.Agent;
 import baton.conversation.Conversations;
 import baton.mcp.tools.AppendMessagesTool;
 import baton.mcp.tools.CreateConversationTool;
 import baton.mcp.tools.ForkConversationTool;
 import baton.mcp.tools.ListConversationsTool;
 import baton.mcp.tools.ReadConversationTool;
+import baton.mcp.tools.SendMessageTool;
 import baton.mcp.tools.ShareConversationTool;
 import baton.mcp.tools.UnshareConversationTool;
 import baton.prompts.PromptLibrary;
@@ -28,7 +30,7 @@ public final class BatonMcpServer {
     }
 
     /** The tool handlers, one per spec file in tools-spec/. */
-    public static List<ToolHandler> tools(Conversations conversations) {
+    public static List<ToolHandler> tools(Conversations conversations, Agent agent) {
         return List.of(
                 new CreateConversationTool(conversations),
                 new AppendMessagesTool(conversations),
@@ -36,22 +38,23 @@ public final class BatonMcpServer {
                 new ListConversationsTool(conversations),
                 new ShareConversationTool(conversations),
                 new UnshareConversationTool(conversations),
-                new ForkConversationTool(conversations));
+                new ForkConversationTool(conversations),
+                new SendMessageTool(agent));
     }
 
     public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
-            IdentityResolver identities) {
+            Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
         DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
         ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities);
-        PromptLibrary prompts = new PromptLibrary();
         return McpServer.sync(transport)
                 .serverInfo(NAME, version())
                 .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
                         + " append_messages, share completed turns with share_conversation, find what others"
                         + " share with list_conversations (scope shared), read with read_conversation and"
-                        + " continue someone else's work with fork_conversation.")
+                        + " continue someone else's work with fork_conversation; send_message runs a turn of"
+                        + " Baton's own agent with the configured model and upstream tools.")
                 .jsonMapper(jsonMapper)
                 .jsonSchemaValidator(validator)
                 // Arguments are checked by ToolRegistry so that a schema violation is a JSON-RPC
@@ -60,7 +63,7 @@ public final class BatonMcpServer {
                 .requestTimeout(Duration.ofMinutes(5))
                 .capabilities(McpSchema.ServerCapabilities.builder()
                         .tools(false).prompts(false).resources(false, false).build())
-                .tools(registry.specifications(tools(conversations)))
+                .tools(registry.specifications(tools(conversations, agent)))
                 .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
                 .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
                 .build();

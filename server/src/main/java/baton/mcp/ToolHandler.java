@@ -1,7 +1,11 @@
 package baton.mcp;
 
+import baton.agent.TurnProgress;
 import baton.conversation.Identity;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One MCP tool. Its name, description and schemas come from {@code tools-spec/<name>.json}; the
@@ -14,7 +18,30 @@ public interface ToolHandler {
 
     /**
      * Runs the tool for the caller and returns its structured result (the output schema's shape).
-     * A business failure is thrown as a {@link baton.conversation.BatonException}.
+     * A business failure is thrown as a {@link baton.conversation.BatonException}, or as a
+     * {@link FailedResult} when the failure has a structured result of its own.
      */
     Map<String, Object> call(Identity caller, Arguments arguments);
+
+    /** Runs the tool, reporting its steps when the client asked for progress notifications. */
+    default Map<String, Object> call(Identity caller, Arguments arguments, TurnProgress progress) {
+        return call(caller, arguments);
+    }
+
+    /**
+     * A failure that still produced a result: the caller gets {@code isError: true}, the sentence as
+     * text and the structured result (for example a turn that ended with an error).
+     */
+    final class FailedResult extends RuntimeException {
+        private final transient Map<String, Object> structured;
+
+        public FailedResult(String sentence, Map<String, Object> structured) {
+            super(Objects.requireNonNull(sentence, "sentence must not be null"), null, false, false);
+            this.structured = Collections.unmodifiableMap(new LinkedHashMap<>(structured));
+        }
+
+        public Map<String, Object> structured() {
+            return structured;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package baton.mcp;
 
+import baton.agent.TurnProgress;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
@@ -7,11 +8,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,18 +57,50 @@ public final class ToolRegistry {
                         .build();
             }
             Identity caller = identities.resolve(exchange);
-            return call(handler, caller, arguments);
+            return call(handler, caller, arguments, progress(exchange, request.progressToken()));
         }).build();
+    }
+
+    /**
+     * Progress notifications for a request whose client sent a progress token, else none
+     * (https://modelcontextprotocol.io/specification/2025-06-18/basic/utilities/progress).
+     */
+    private static TurnProgress progress(McpSyncServerExchange exchange, Object token) {
+        if (token == null) {
+            return TurnProgress.NONE;
+        }
+        AtomicInteger done = new AtomicInteger();
+        return message -> {
+            try {
+                exchange.progressNotification(
+                        new McpSchema.ProgressNotification(token, done.incrementAndGet(), null, message));
+            } catch (RuntimeException e) {
+                // a client that went away does not stop the work it asked for
+                log.debug("progress notification not delivered: {}", e.toString());
+            }
+        };
     }
 
     /** Runs a handler and maps every outcome to a tool result. */
     CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments) {
+        return call(handler, caller, arguments, TurnProgress.NONE);
+    }
+
+    private CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments,
+            TurnProgress progress) {
         try {
-            Map<String, Object> result = handler.call(caller, new Arguments(arguments));
+            Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress);
             return CallToolResult.builder()
                     .structuredContent(result)
                     .addTextContent(mapper.writeValueAsString(result))
                     .isError(false)
+                    .build();
+        } catch (ToolHandler.FailedResult e) {
+            log.info("[{} {}] {} failed: {}", caller.projectId(), caller.userId(), handler.name(), e.getMessage());
+            return CallToolResult.builder()
+                    .structuredContent(e.structured())
+                    .addTextContent(e.getMessage())
+                    .isError(true)
                     .build();
         } catch (BatonException e) {
             if (e.code() == ErrorCode.INTERNAL) {

@@ -21,6 +21,7 @@ public final class PromptLibrary {
 
     public static final String SYSTEM = "system";
     public static final String FORK_INSTRUCTIONS = "fork_instructions";
+    public static final String PERMISSION_HINT = "permission_hint";
 
     private final String root;
     private final Mustache.Compiler compiler;
@@ -79,5 +80,22 @@ public final class PromptLibrary {
         vars.put("cross_owner_fork", conversation.isCrossOwnerFork());
         vars.put("earlier_owner", conversation.earlierOwnerId());
         return render(SYSTEM, vars);
+    }
+
+    /**
+     * The permission-loss hint added to a failed tool result in a cross-owner fork.
+     *
+     * @param resource what the tool was refused, such as {@code dataset 'finance'}
+     * @param notFound true when the tool said "not found" for a resource the inherited history used
+     */
+    public String permissionHint(Conversation conversation, String tool, String resource, boolean notFound) {
+        Objects.requireNonNull(conversation, "conversation must not be null");
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("tool", tool);
+        vars.put("resource", resource);
+        vars.put("not_found", notFound);
+        vars.put("owner", conversation.ownerId());
+        vars.put("earlier_owner", conversation.earlierOwnerId() == null ? "the earlier owner" : conversation.earlierOwnerId());
+        return render(PERMISSION_HINT, vars).strip();
     }
 }

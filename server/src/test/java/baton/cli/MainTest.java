@@ -34,7 +34,7 @@ class MainTest {
         assertThat(fromEnv.identity().projectId()).isEqualTo("acme");
         assertThat(fromEnv.identity().role().wireName()).isEqualTo("viewer");
         ServeCommand flags = new ServeCommand(Map.of("BATON_USER", "bob"));
-        flags.user = "alice";
+        flags.identityOptions.user = "alice";
         assertThat(flags.identity().userId()).isEqualTo("alice");
         ServeCommand defaults = new ServeCommand(Map.of());
         assertThat(defaults.identity().userId()).isEqualTo(System.getProperty("user.name"));

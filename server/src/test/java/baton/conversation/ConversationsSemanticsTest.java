@@ -265,7 +265,7 @@ class ConversationsSemanticsTest {
             assertThat(copy.ownerId()).isEqualTo("bob");
             assertThat(copy.projectId()).isEqualTo(project);
             assertThat(copy.title()).isEqualTo("Sales review (forked)");
-            assertThat(copy.forkedFrom()).isEqualTo(new ForkedFrom(id, turnEnd(ids, 1), "alice"));
+            assertThat(copy.forkedFrom()).isEqualTo(new ForkedFrom(id, turnEnd(ids, 1), 7, "alice"));
             assertThat(copy.isShared()).isFalse();
             assertThat(copy.isCrossOwnerFork()).isTrue();
 

@@ -22,7 +22,7 @@ class ToolSpecsTest {
     private final ObjectMapper mapper = new ObjectMapper();
     private final ToolSpecs specs = new ToolSpecs(mapper);
     private final List<ToolHandler> handlers = BatonMcpServer.tools(
-            new Conversations(TestDatabase.database(), Clock.systemUTC()));
+            new Conversations(TestDatabase.database(), Clock.systemUTC()), null);
 
     @Test
     void everySpecFileHasAHandlerAndEveryHandlerASpecFile() throws IOException {

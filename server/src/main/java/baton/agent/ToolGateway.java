@@ -1,0 +1,288 @@
+package baton.agent;
+
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
+import baton.conversation.Identity;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls the tools of upstream MCP servers <em>as the caller</em>: every caller identity gets its
+ * own client per upstream, whose every request carries that identity (a header for HTTP, the
+ * environment of its own process for stdio). Baton adds no credentials of its own beyond the
+ * upstream's fixed ones, so a tool that refuses the caller refuses them here too.
+ */
+public final class ToolGateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolGateway.class);
+
+    /** Clients kept open at once; the least recently used one is closed beyond this. */
+    static final int MAX_CLIENTS = 32;
+    private static final Pattern MODEL_TOOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    static final String PROJECT_HEADER = "X-Baton-Project";
+    static final String ROLE_HEADER = "X-Baton-Role";
+
+    private final List<UpstreamServer> servers;
+    private final McpJsonMapper jsonMapper;
+    private final String version;
+    private final LinkedHashMap<String, McpSyncClient> clients = new LinkedHashMap<>(16, 0.75f, true);
+    private boolean closed;
+
+    public ToolGateway(List<UpstreamServer> servers, McpJsonMapper jsonMapper, String version) {
+        this.servers = List.copyOf(servers);
+        this.jsonMapper = jsonMapper;
+        this.version = version;
+    }
+
+    public List<UpstreamServer> servers() {
+        return servers;
+    }
+
+    /**
+     * The tools the caller may be offered, from every upstream, as each upstream lists them for
+     * this caller.
+     *
+     * @throws BatonException {@link ErrorCode#UPSTREAM_UNAVAILABLE} naming the upstream that did not answer
+     */
+    public List<UpstreamTool> tools(Identity caller) {
+        Map<String, List<UpstreamTool>> byName = new LinkedHashMap<>();
+        for (UpstreamServer server : servers) {
+            for (McpSchema.Tool tool : listTools(caller, server)) {
+                byName.computeIfAbsent(tool.name(), n -> new ArrayList<>()).add(new UpstreamTool(tool.name(), server, tool));
+            }
+        }
+        List<UpstreamTool> out = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        for (var entry : byName.entrySet()) {
+            boolean clash = entry.getValue().size() > 1 || !MODEL_TOOL_NAME.matcher(entry.getKey()).matches();
+            for (UpstreamTool t : entry.getValue()) {
+                String name = clash ? modelName(t.server().name() + "__" + t.tool().name()) : t.name();
+                if (used.add(name)) {
+                    out.add(new UpstreamTool(name, t.server(), t.tool()));
+                } else {
+                    log.warn("upstream {} offers tool {} twice under one name; the second is left out",
+                            t.server().name(), t.tool().name());
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<McpSchema.Tool> listTools(Identity caller, UpstreamServer server) {
+        try {
+            McpSyncClient client = client(caller, server);
+            List<McpSchema.Tool> tools = new ArrayList<>();
+            String cursor = null;
+            do {
+                McpSchema.ListToolsResult page = cursor == null ? client.listTools() : client.listTools(cursor);
+                tools.addAll(page.tools());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+            return tools;
+        } catch (RuntimeException e) {
+            discard(caller, server);
+            throw new BatonException(ErrorCode.UPSTREAM_UNAVAILABLE, "The upstream MCP server '" + server.name()
+                    + "' (" + server.location() + ") could not list its tools: " + Failures.sentence(e, server.timeout()), e);
+        }
+    }
+
+    /** Calls one tool as the caller. Every failure becomes an error outcome; nothing is thrown. */
+    public ToolOutcome call(Identity caller, UpstreamTool tool, Map<String, Object> arguments) {
+        UpstreamServer server = tool.server();
+        McpSchema.CallToolResult result;
+        try {
+            result = client(caller, server).callTool(new McpSchema.CallToolRequest(tool.tool().name(), arguments));
+        } catch (McpError e) {
+            McpSchema.JSONRPCResponse.JSONRPCError error = e.getJsonRpcError();
+            if (error == null) {
+                return ToolOutcome.error(e.getMessage());
+            }
+            return new ToolOutcome("JSON-RPC error " + error.code() + ": " + error.message(), true, error.code(), false);
+        } catch (RuntimeException e) {
+            discard(caller, server);
+            log.warn("[{} {}] upstream {} failed on {}: {}", caller.projectId(), caller.userId(), server.name(),
+                    tool.tool().name(), e.toString());
+            return new ToolOutcome("The upstream MCP server '" + server.name() + "' did not answer the call of "
+                    + tool.tool().name() + ": " + Failures.sentence(e, server.timeout()), true, null, true);
+        }
+        return new ToolOutcome(text(result), Boolean.TRUE.equals(result.isError()), null, false);
+    }
+
+    private String text(McpSchema.CallToolResult result) {
+        List<String> parts = new ArrayList<>();
+        if (result.content() != null) {
+            for (McpSchema.Content content : result.content()) {
+                if (content instanceof McpSchema.TextContent t) {
+                    parts.add(t.text());
+                } else {
+                    parts.add(json(content));
+                }
+            }
+        }
+        if (parts.isEmpty() && result.structuredContent() != null) {
+            parts.add(json(result.structuredContent()));
+        }
+        return String.join("\n", parts);
+    }
+
+    private String json(Object value) {
+        try {
+            return jsonMapper.writeValueAsString(value);
+        } catch (Exception e) {
+            return String.valueOf(value);
+        }
+    }
+
+    private McpSyncClient client(Identity caller, UpstreamServer server) {
+        String key = key(caller, server);
+        synchronized (clients) {
+            if (closed) {
+                throw new IllegalStateException("the tool gateway is closed");
+            }
+            McpSyncClient client = clients.get(key);
+            if (client != null) {
+                return client;
+            }
+        }
+        McpSyncClient client = McpClient.sync(transport(caller, server))
+                .clientInfo(new McpSchema.Implementation("baton", version))
+                .requestTimeout(server.timeout())
+                .initializationTimeout(server.timeout())
+                .build();
+        try {
+            client.initialize();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        List<McpSyncClient> evicted = new ArrayList<>();
+        McpSyncClient winner;
+        synchronized (clients) {
+            winner = clients.putIfAbsent(key, client);
+            if (winner != null) {
+                evicted.add(client);
+            } else {
+                winner = client;
+                for (Iterator<Map.Entry<String, McpSyncClient>> it = clients.entrySet().iterator();
+                        clients.size() - evicted.size() > MAX_CLIENTS && it.hasNext(); ) {
+                    Map.Entry<String, McpSyncClient> oldest = it.next();
+                    evicted.add(oldest.getValue());
+                    it.remove();
+                }
+            }
+        }
+        evicted.forEach(ToolGateway::closeQuietly);
+        log.info("[{} {}] connected to upstream {} ({})", caller.projectId(), caller.userId(), server.name(),
+                server.location());
+        return winner;
+    }
+
+    private McpClientTransport transport(Identity caller, UpstreamServer server) {
+        if (server.isHttp()) {
+            URI url = server.url();
+            String base = url.getScheme() + "://" + url.getRawAuthority();
+            String endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+            if (url.getRawQuery() != null) {
+                endpoint += "?" + url.getRawQuery();
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder()
+                    .header(server.identityHeader(), caller.userId())
+                    .header(PROJECT_HEADER, caller.projectId())
+                    .header(ROLE_HEADER, caller.role().wireName());
+            server.headers().forEach(request::header);
+            return HttpClientStreamableHttpTransport.builder(base)
+                    .endpoint(endpoint)
+                    .requestBuilder(request)
+                    .connectTimeout(server.timeout())
+                    .jsonMapper(jsonMapper)
+                    .build();
+        }
+        Map<String, String> env = new HashMap<>(server.env());
+        env.put(UpstreamServer.USER_ENV, caller.userId());
+        env.put(UpstreamServer.PROJECT_ENV, caller.projectId());
+        env.put(UpstreamServer.ROLE_ENV, caller.role().wireName());
+        List<String> command = server.command();
+        ServerParameters parameters = ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .env(env)
+                .build();
+        return new IsolatedStdioTransport(parameters, jsonMapper);
+    }
+
+    private void discard(Identity caller, UpstreamServer server) {
+        McpSyncClient client;
+        synchronized (clients) {
+            client = clients.remove(key(caller, server));
+        }
+        if (client != null) {
+            closeQuietly(client);
+        }
+    }
+
+    private static String key(Identity caller, UpstreamServer server) {
+        return server.name() + '\u0000' + caller.projectId() + '\u0000' + caller.userId() + '\u0000'
+                + caller.role().wireName();
+    }
+
+    private static String modelName(String name) {
+        String clean = name.replaceAll("[^A-Za-z0-9_-]", "_");
+        return clean.length() > 64 ? clean.substring(0, 64) : clean;
+    }
+
+    private static void closeQuietly(McpSyncClient client) {
+        try {
+            client.closeGracefully();
+        } catch (RuntimeException e) {
+            log.debug("closing an upstream client failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<McpSyncClient> all;
+        synchronized (clients) {
+            closed = true;
+            all = new ArrayList<>(clients.values());
+            clients.clear();
+        }
+        all.forEach(ToolGateway::closeQuietly);
+    }
+
+    /**
+     * A stdio transport whose process gets only a minimal environment (PATH, HOME, USER, …) plus
+     * the upstream's own and the caller's identity: Baton's database URL and model key never reach
+     * an upstream process.
+     */
+    private static final class IsolatedStdioTransport extends StdioClientTransport {
+        IsolatedStdioTransport(ServerParameters parameters, McpJsonMapper jsonMapper) {
+            super(parameters, jsonMapper);
+        }
+
+        @Override
+        protected ProcessBuilder getProcessBuilder() {
+            ProcessBuilder builder = new ProcessBuilder();
+            builder.environment().clear();
+            return builder;
+        }
+    }
+}
