@@ -76,7 +76,7 @@ final class PromptsCommand implements Runnable {
             }
             Identity caller = identity.identity(env);
             Config config = storage.config(env);
-            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 1)) {
+            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2)) {
                 Conversation c = new Conversations(db.database(), Clock.systemUTC()).metadata(caller, id).conversation();
                 out.print(prompts.systemPrompt(c));
                 out.flush();

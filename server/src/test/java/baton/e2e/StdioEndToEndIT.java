@@ -47,24 +47,8 @@ class StdioEndToEndIT {
     }
 
     private McpTestClient start(String user, String project, String role) {
-        String jar = System.getProperty("baton.jar", "target/baton.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("XDG_DATA_HOME", dataHome.toString());
-        env.remove("BATON_DB_URL");
-        ServerParameters params = ServerParameters.builder(java)
-                .args("-jar", jar, "serve", "--stdio", "--user", user, "--project", project, "--role", role)
-                .env(env)
-                .build();
-        var transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
-        transport.setStdErrorHandler(line -> System.err.println("[" + user + "] " + line));
-        var client = McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(60))
-                .initializationTimeout(Duration.ofSeconds(120))
-                .build();
-        long started = System.nanoTime();
-        client.initialize();
-        System.out.printf("initialize answered for %s after %d ms%n", user, (System.nanoTime() - started) / 1_000_000);
+        var client = BatonLauncher.stdio(dataHome, Map.of(), user, n -> { }, "--user", user, "--project", project,
+                "--role", role);
         McpTestClient wrapped = new McpTestClient(client);
         clients.add(wrapped);
         return wrapped;

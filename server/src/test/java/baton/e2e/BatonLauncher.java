@@ -1,0 +1,91 @@
+package baton.e2e;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Starts baton.jar as a separate process, with its embedded PostgreSQL under a test directory. */
+final class BatonLauncher {
+
+    private BatonLauncher() {
+    }
+
+    static String jar() {
+        return System.getProperty("baton.jar", "target/baton.jar");
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Map<String, String> env(Path dataHome, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("XDG_DATA_HOME", dataHome.toString());
+        env.keySet().removeIf(k -> k.startsWith("BATON_"));
+        env.putAll(extra);
+        return env;
+    }
+
+    /** {@code baton serve --stdio} as the given user, driven by a real MCP client. */
+    static McpSyncClient stdio(Path dataHome, Map<String, String> extraEnv, String label,
+            Consumer<McpSchema.ProgressNotification> progress, String... args) {
+        List<String> all = new ArrayList<>(List.of("-jar", jar(), "serve", "--stdio"));
+        all.addAll(List.of(args));
+        ServerParameters params = ServerParameters.builder(java()).args(all).env(env(dataHome, extraEnv)).build();
+        var transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
+        transport.setStdErrorHandler(line -> System.err.println("[" + label + "] " + line));
+        var client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(120))
+                .progressConsumer(progress)
+                .build();
+        long started = System.nanoTime();
+        client.initialize();
+        System.out.printf("initialize answered for %s after %d ms%n", label, (System.nanoTime() - started) / 1_000_000);
+        return client;
+    }
+
+    record Result(int status, String stdout, String stderr) {
+    }
+
+    /** Runs one baton command to its end. */
+    static Result run(Path dataHome, Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(env(dataHome, extraEnv));
+        Process process = builder.start();
+        process.getOutputStream().close();
+        var stderr = new java.util.concurrent.CompletableFuture<String>();
+        Thread reader = new Thread(() -> {
+            try {
+                stderr.complete(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                stderr.complete("");
+            }
+        });
+        reader.start();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("baton " + String.join(" ", args) + " did not end within 120 s");
+        }
+        reader.join();
+        return new Result(process.exitValue(), stdout, stderr.join());
+    }
+}
