@@ -14,14 +14,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -81,9 +77,10 @@ final class ServeCommand implements Callable<Integer> {
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
-            CountDownLatch stdinClosed = new CountDownLatch(1);
-            InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
-            var transportProvider = new StdioServerTransportProvider(jsonMapper, in, protocolOut, MAX_REQUEST_CHARS);
+            // answers to requests read before stdin ended are still written (see StdioDrain)
+            StdioDrain drain = new StdioDrain(agentSettings.staleTurnAfter());
+            var transportProvider = new StdioServerTransportProvider(jsonMapper, drain.input(System.in),
+                    drain.output(protocolOut), MAX_REQUEST_CHARS);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
@@ -91,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
                     agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // Never block forever: when the client closes stdin, Baton ends.
-            stdinClosed.await();
+            drain.closed().await();
             server.closeGracefully();
         }
         return 0;
@@ -99,32 +96,5 @@ final class ServeCommand implements Callable<Integer> {
 
     Identity identity() {
         return identityOptions.identity(env);
-    }
-
-    /** Counts down a latch when the stream ends, so the process can end with its client. */
-    private static final class EofSignallingInputStream extends FilterInputStream {
-        private final CountDownLatch eof;
-
-        EofSignallingInputStream(InputStream in, CountDownLatch eof) {
-            super(in);
-            this.eof = eof;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return signal(super.read());
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return signal(super.read(b, off, len));
-        }
-
-        private int signal(int n) {
-            if (n < 0) {
-                eof.countDown();
-            }
-            return n;
-        }
     }
 }

@@ -242,6 +242,39 @@ class StdioEndToEndIT {
         assertThat(messages(alice.call("read_conversation", Map.of("conversation_id", other)))).hasSize(4);
     }
 
+    /**
+     * Regression: the SDK's stdio transport dropped answers not yet written when stdin ended, so a
+     * client that piped its requests and closed stdin got only some of the answers.
+     */
+    @Test
+    void answersEveryRequestWhenStdinClosesRightAfterTheLastOne() throws Exception {
+        String requests = String.join("\n",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"pipe\",\"version\":\"1\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"create_conversation\","
+                        + "\"arguments\":{\"title\":\"Piped\"}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"list_conversations\","
+                        + "\"arguments\":{}}}") + "\n";
+        ProcessBuilder builder = new ProcessBuilder(BatonLauncher.java(), "-jar", BatonLauncher.jar(), "serve", "--stdio",
+                "--user", "piper", "--project", "pipe-" + java.util.UUID.randomUUID());
+        builder.environment().clear();
+        builder.environment().putAll(BatonLauncher.env(dataHome, Map.of()));
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process process = builder.start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        List<String> answers = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .lines().toList();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(answers).hasSize(4);
+        assertThat(answers).allSatisfy(a -> assertThat(a).doesNotContain("\"error\":{\"code\""));
+        assertThat(String.join("\n", answers)).contains("\"id\":1", "\"id\":2", "\"id\":3", "\"id\":4", "Piped");
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);

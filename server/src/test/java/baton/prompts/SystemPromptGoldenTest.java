@@ -60,6 +60,20 @@ class SystemPromptGoldenTest {
     }
 
     @Test
+    void permissionHintForARefusal() throws IOException {
+        String text = prompts.permissionHint(scenario()[1], "query_dataset", "dataset 'finance'", false);
+        assertGolden("permission_hint.access_denied.md", text + "\n");
+        assertThat(text).contains("query_dataset", "dataset 'finance'", "alice", "bob", "may have had access");
+    }
+
+    @Test
+    void permissionHintForNotFoundOfAResourceUsedBefore() throws IOException {
+        String text = prompts.permissionHint(scenario()[1], "describe_dataset", "dataset 'finance'", true);
+        assertGolden("permission_hint.not_found.md", text + "\n");
+        assertThat(text).contains("not found", "used dataset 'finance' successfully");
+    }
+
+    @Test
     void forkInstructionsPrompt() throws IOException {
         assertGolden("fork_instructions.md", render(null));
     }
