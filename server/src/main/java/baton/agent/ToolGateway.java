@@ -111,7 +111,8 @@ public final class ToolGateway implements AutoCloseable {
         UpstreamServer server = tool.server();
         McpSchema.CallToolResult result;
         try {
-            result = client(caller, server).callTool(new McpSchema.CallToolRequest(tool.tool().name(), arguments));
+            result = client(caller, server).callTool(
+                    McpSchema.CallToolRequest.builder(tool.tool().name()).arguments(arguments).build());
         } catch (McpError e) {
             McpSchema.JSONRPCResponse.JSONRPCError error = e.getJsonRpcError();
             if (error == null) {
@@ -165,7 +166,7 @@ public final class ToolGateway implements AutoCloseable {
             }
         }
         McpSyncClient client = McpClient.sync(transport(caller, server))
-                .clientInfo(new McpSchema.Implementation("baton", version))
+                .clientInfo(McpSchema.Implementation.builder("baton", version).build())
                 .requestTimeout(server.timeout())
                 .initializationTimeout(server.timeout())
                 .build();

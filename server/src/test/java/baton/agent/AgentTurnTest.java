@@ -166,6 +166,21 @@ class AgentTurnTest {
     }
 
     @Test
+    void aModel429IsRetriedAndTheTurnSucceeds() {
+        UUID id = harness.conversations.create(alice, "Rate limited").id();
+        harness.model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).inScenario("limited")
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(429).withBody("slow down"))
+                .willSetStateTo("allowed"));
+        harness.model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).inScenario("limited")
+                .whenScenarioStateIs("allowed").willReturn(answer("Now it works.")));
+
+        TurnResult turn = harness.agent().send(alice, id, "Hello?", TurnProgress.NONE);
+
+        assertThat(turn.reply()).isEqualTo("Now it works.");
+        assertThat(harness.modelRequests()).hasSize(2);
+    }
+
+    @Test
     void aModelThatKeepsFailingEndsTheTurnAfterTheRetries() {
         UUID id = harness.conversations.create(alice, "Down").id();
         harness.model.stubFor(post(urlPathEqualTo("/v1/chat/completions"))
