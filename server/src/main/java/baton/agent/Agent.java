@@ -247,7 +247,7 @@ public final class Agent {
         String description = tool.tool().description() == null ? tool.tool().name() : tool.tool().description();
         Map<String, Object> schema = tool.tool().inputSchema() == null ? new HashMap<>()
                 : new HashMap<>(tool.tool().inputSchema());
-        schema.remove("$schema");
+        schema.keySet().removeAll(List.of("$schema", "$id", "$comment", "title", "examples")); // annotations only
         try {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("name", tool.name());
