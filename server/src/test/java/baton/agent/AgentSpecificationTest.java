@@ -61,6 +61,26 @@ class AgentSpecificationTest {
         assertThat(tool.inputSchema()).containsKey("$schema");
     }
 
+    /**
+     * Regression: the Python MCP SDK gives every tool's input schema a top-level title (such as
+     * {@code query_datasetArguments}); LangChain4j cannot carry it, so the tool was offered
+     * without any parameters.
+     */
+    @Test
+    void aTopLevelTitleAndOtherAnnotationsDoNotCostTheToolItsParameters() {
+        Map<String, Object> schema = querySchema();
+        schema.put("title", "query_datasetArguments");
+        schema.put("$id", "https://warehouse.example/schemas/query");
+        schema.put("$comment", "generated");
+        schema.put("examples", List.of(Map.of("dataset", "sales")));
+        McpSchema.Tool tool = McpSchema.Tool.builder().name("query_dataset").inputSchema(schema).build();
+
+        ToolSpecification spec = specification("query_dataset", tool);
+
+        assertThat(spec.parameters().properties()).containsOnlyKeys("dataset", "limit");
+        assertThat(spec.parameters().required()).containsExactly("dataset");
+    }
+
     @Test
     void theModelKnowsTheToolByItsUpstreamToolNameAndItsNameDescribesItWithoutADescription() {
         McpSchema.Tool tool = McpSchema.Tool.builder().name("query_dataset").inputSchema(querySchema()).build();
