@@ -2,6 +2,7 @@ package baton.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -72,6 +73,14 @@ class UpstreamServerLoadTest {
         assertThat(stdio.identityHeader()).isEqualTo("X-Caller");
         assertThat(stdio.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(stdio.location()).isEqualTo("java -jar files.jar");
+    }
+
+    @Test
+    void theUpstreamsFileOfTheTestFixturesLoads() {
+        Path file = Path.of("..", "test-fixtures", "upstream", "upstreams.json");
+        assumeTrue(Files.isRegularFile(file), "no " + file);
+
+        assertThat(UpstreamServer.load(file)).isNotEmpty().allSatisfy(u -> assertThat(u.location()).isNotBlank());
     }
 
     @Test
