@@ -247,7 +247,7 @@ public final class Agent {
         String description = tool.tool().description() == null ? tool.tool().name() : tool.tool().description();
         Map<String, Object> schema = tool.tool().inputSchema() == null ? new HashMap<>()
                 : new HashMap<>(tool.tool().inputSchema());
-        schema.remove("$schema");
+        schema.keySet().removeAll(List.of("$schema", "$id", "$comment", "title", "examples")); // annotations only
         try {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("name", tool.name());
@@ -300,11 +300,10 @@ public final class Agent {
         }
         String note = String.format(TRUNCATED, bytes.length);
         int keep = NewMessage.MAX_CONTENT_BYTES - note.getBytes(StandardCharsets.UTF_8).length;
-        String cut = new String(bytes, 0, keep, StandardCharsets.UTF_8);
-        // a cut inside a multi-byte character decodes to a replacement character of up to 3 bytes
-        while (cut.getBytes(StandardCharsets.UTF_8).length > keep) {
-            cut = cut.substring(0, cut.length() - 1);
+        // never cut inside a character: back up to the first byte of the one the cut falls in
+        while ((bytes[keep] & 0xC0) == 0x80) {
+            keep--;
         }
-        return cut + note;
+        return new String(bytes, 0, keep, StandardCharsets.UTF_8) + note;
     }
 }

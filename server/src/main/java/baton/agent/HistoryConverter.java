@@ -41,7 +41,8 @@ public final class HistoryConverter {
         }
         List<ChatMessage> out = new ArrayList<>();
         for (Message m : messages) {
-            if (m.type() == MessageType.PROGRESS || m.content().isEmpty() && m.parentId() == null) {
+            if (m.type() == MessageType.PROGRESS || m.content().isEmpty() && m.parentId() == null
+                    || m.role() == MessageRole.SYSTEM && m.content().isBlank()) { // SystemMessage refuses blank text
                 continue;
             }
             if (m.role() == MessageRole.SYSTEM) {
