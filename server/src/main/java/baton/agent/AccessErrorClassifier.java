@@ -13,10 +13,18 @@ import java.util.regex.Pattern;
  */
 public final class AccessErrorClassifier {
 
+    /** Words that only a refusal uses. */
     private static final Pattern REFUSED = Pattern.compile("(?i)\\b(?:forbidden|permission denied"
-            + "|access (?:is )?denied|not allowed|not permitted|(?:un|not )authori[sz]ed"
+            + "|access (?:is )?denied|(?:un|not )authori[sz]ed"
             + "|(?:do|does|did)(?: not|n't) have (?:the )?(?:permission|access|rights?)|no access"
-            + "|insufficient (?:permissions?|privileges?|rights|scopes?)|401|403)\\b");
+            + "|insufficient (?:permissions?|privileges?|rights|scopes?))\\b");
+
+    /** Words a refusal uses, but also a check of an argument's value ("limit 0 is not allowed"). */
+    private static final Pattern MAYBE_REFUSED = Pattern.compile("(?i)\\b(?:not allowed|not permitted|401|403)\\b");
+
+    /** How a check of an argument's value reads; with it, {@link #MAYBE_REFUSED} is no refusal. */
+    private static final Pattern VALIDATION = Pattern.compile("(?i)\\b(?:must|should|invalid|expected|at least"
+            + "|at most|between|out of range|too (?:long|short|large|small|many))\\b");
 
     private static final Pattern NOT_FOUND = Pattern.compile("(?i)\\b(?:not found|does not exist|doesn't exist"
             + "|no such|404)\\b");
@@ -34,13 +42,15 @@ public final class AccessErrorClassifier {
             return Optional.empty();
         }
         String text = outcome.text();
-        if (REFUSED.matcher(text).find()) {
+        if (REFUSED.matcher(text).find()
+                || MAYBE_REFUSED.matcher(text).find() && !VALIDATION.matcher(text).find()) {
             return Optional.of(new AccessError(tool, ResourceRef.describe(arguments), false));
         }
         if (NOT_FOUND.matcher(text).find()) {
-            return ResourceRef.allOf(arguments).stream()
+            // what was not found is the first argument the message names ("table 'x' does not
+            // exist in dataset 'sales'" is about the table), and only that one counts
+            return ResourceRef.subjectOf(arguments, text)
                     .filter(inherited::used)
-                    .findFirst()
                     .map(r -> new AccessError(tool, r.toString(), true));
         }
         return Optional.empty();

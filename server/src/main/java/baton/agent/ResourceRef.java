@@ -2,8 +2,10 @@ package baton.agent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A resource a tool call names in its arguments, such as {@code dataset 'finance'}: the argument's
@@ -44,6 +46,41 @@ public record ResourceRef(String kind, String name) {
     public static String describe(Map<String, Object> arguments) {
         List<ResourceRef> all = allOf(arguments);
         return all.isEmpty() ? "the requested resource" : all.get(0).toString();
+    }
+
+    /**
+     * The argument an error message is about: of the arguments whose value the message names, the
+     * one it names first; when it names none, the most telling argument among the names that
+     * usually identify a resource. Empty when there is neither.
+     */
+    public static Optional<ResourceRef> subjectOf(Map<String, Object> arguments, String message) {
+        String lower = message.toLowerCase(Locale.ROOT);
+        ResourceRef first = null;
+        int at = Integer.MAX_VALUE;
+        for (ResourceRef r : allOf(arguments)) {
+            int i = indexOfWord(lower, r.name().toLowerCase(Locale.ROOT));
+            if (i >= 0 && i < at) {
+                first = r;
+                at = i;
+            }
+        }
+        if (first != null) {
+            return Optional.of(first);
+        }
+        return allOf(arguments).stream().filter(r -> TELLING.contains(r.kind())).findFirst();
+    }
+
+    /** Where {@code word} stands alone in {@code text} (not inside a longer word), or -1. */
+    private static int indexOfWord(String text, String word) {
+        for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+            int end = i + word.length();
+            boolean startsAlone = i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1));
+            boolean endsAlone = end == text.length() || !Character.isLetterOrDigit(text.charAt(end));
+            if (startsAlone && endsAlone) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean plain(Object v) {

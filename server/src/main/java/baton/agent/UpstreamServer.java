@@ -66,15 +66,22 @@ public record UpstreamServer(
         return url != null;
     }
 
-    /** Where the server is, for messages: its URL or its command's first word. */
+    /**
+     * Where the server is, for messages and logs: its URL without user info and query, or its
+     * command's program, since either may carry credentials.
+     */
     public String location() {
-        return isHttp() ? url.toString() : String.join(" ", command);
+        if (!isHttp()) {
+            return command.get(0) + (command.size() > 1 ? " …" : "");
+        }
+        String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+        return url.getScheme() + "://" + url.getHost() + port + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     @Override
     public String toString() {
-        // fixed headers and env may hold the upstream's credentials: names only
-        return "UpstreamServer[name=" + name + ", " + (isHttp() ? "url=" + url : "command=" + command)
+        // the URL, the command, fixed headers and env may hold the upstream's credentials
+        return "UpstreamServer[name=" + name + ", " + (isHttp() ? "url=" : "command=") + location()
                 + ", identityHeader=" + identityHeader + ", headers=" + headers.keySet() + ", env=" + env.keySet()
                 + ", timeout=" + timeout + "]";
     }
@@ -88,6 +95,9 @@ public record UpstreamServer(
         try {
             root = JSON.readTree(Files.readString(file));
         } catch (IOException e) {
+            if (!Files.isRegularFile(file)) {
+                throw invalid(file, "does not exist or is not a file");
+            }
             throw invalid(file, "cannot be read as JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (root == null || !root.isObject() || !root.path("upstreams").isArray()) {
@@ -135,8 +145,8 @@ public record UpstreamServer(
             }
         }
         if ((url == null) == (command == null)) {
-            throw invalid(file, at + " must have either \"url\" (Streamable HTTP) or \"command\" (stdio), not "
-                    + (url == null ? "neither" : "both"));
+            throw invalid(file, at + (url == null ? " needs either" : " must not have both")
+                    + " \"url\" (Streamable HTTP) and \"command\" (stdio)");
         }
         URI uri = null;
         if (url != null) {

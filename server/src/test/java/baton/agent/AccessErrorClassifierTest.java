@@ -125,6 +125,36 @@ class AccessErrorClassifierTest {
         assertThat(error).contains(new AccessError("query_dataset", "dataset 'finance'", true));
     }
 
+    /** Regression: a plain argument such as limit, used before, made any "not found" an access error. */
+    @Test
+    void notFoundIsAboutTheArgumentTheMessageNamesNotAnyInheritedArgument() {
+        StoredHistory h = new StoredHistory();
+        Message turn = h.userTurn("Show the sales orders");
+        Message call = h.call(turn, "query_dataset", "{\"dataset\":\"sales\",\"table\":\"orders\",\"limit\":10}");
+        h.result(call, "5 orders");
+        Message end = h.turnEnd("There are 5 orders.");
+        InheritedUse inherited = InheritedUse.of(h.forkedAt(end), h.messages());
+
+        assertThat(classify(Map.of("dataset", "marketing", "limit", 10),
+                ToolOutcome.error("dataset 'marketing' not found"), inherited)).isEmpty();
+        // the table is what is missing, not the dataset used before
+        assertThat(classify(Map.of("dataset", "sales", "table", "x"),
+                ToolOutcome.error("table 'x' does not exist in dataset 'sales'"), inherited)).isEmpty();
+        assertThat(classify(Map.of("dataset", "sales", "table", "orders"),
+                ToolOutcome.error("table 'orders' does not exist in dataset 'sales'"), inherited))
+                .contains(new AccessError("query_dataset", "table 'orders'", true));
+    }
+
+    /** Regression: "not allowed" and 401 in a check of an argument's value read as refusals. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "limit 0 is not allowed; it must be at least 1",
+            "limit must be at most 400, not 401",
+            "a negative offset is not permitted: expected 0 or more"})
+    void aValueCheckThatSaysNotAllowedIsNotARefusal(String text) {
+        assertThat(classify(FINANCE, ToolOutcome.error(text), InheritedUse.none())).isEmpty();
+    }
+
     @Test
     void notFoundForADatasetNeverUsedBeforeIsNotAnAccessError() {
         StoredHistory h = new StoredHistory();

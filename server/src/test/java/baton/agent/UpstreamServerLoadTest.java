@@ -1,6 +1,7 @@
 package baton.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -72,7 +73,7 @@ class UpstreamServerLoadTest {
         assertThat(stdio.headers()).isEmpty();
         assertThat(stdio.identityHeader()).isEqualTo("X-Caller");
         assertThat(stdio.timeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(stdio.location()).isEqualTo("java -jar files.jar");
+        assertThat(stdio.location()).isEqualTo("java …");
     }
 
     @Test
@@ -95,6 +96,25 @@ class UpstreamServerLoadTest {
         assertThat(servers.get(0).toString()).contains("warehouse", "Authorization").doesNotContain("s3cret");
         assertThat(servers.get(1).toString()).contains("files", "FILES_TOKEN").doesNotContain("t0ken");
         assertThat(servers.toString()).doesNotContain("s3cret", "t0ken");
+    }
+
+    @Test
+    void credentialsInTheUrlOrTheCommandStayOutOfMessages() throws IOException {
+        Path file = upstreams("""
+                {"name": "warehouse", "url": "https://user:pa55word@warehouse.example:8443/mcp?token=abc"}""", """
+                {"name": "files", "command": ["files-server", "--token", "t0ken-value"]}""");
+
+        List<UpstreamServer> servers = UpstreamServer.load(file);
+
+        assertThat(servers.get(0).location()).isEqualTo("https://warehouse.example:8443/mcp");
+        assertThat(servers.get(1).location()).isEqualTo("files-server …");
+        assertThat(servers.toString()).doesNotContain("pa55word", "token=abc", "t0ken-value");
+    }
+
+    @Test
+    void aMissingFileIsNamedAsMissing() {
+        Path missing = Path.of("no-such-dir", "upstreams.json");
+        assertThatThrownBy(() -> UpstreamServer.load(missing)).hasMessageContaining("does not exist or is not a file");
     }
 
     @Test
@@ -125,7 +145,7 @@ class UpstreamServerLoadTest {
     @Test
     void neitherUrlNorCommandIsRefused() throws IOException {
         assertThat(failure(upstreams("{\"name\": \"w\"}"), "upstreams[0]").getMessage())
-                .contains("\"url\"", "\"command\"", "neither");
+                .contains("\"url\"", "\"command\"", "needs either");
     }
 
     @ParameterizedTest
