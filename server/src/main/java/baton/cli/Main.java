@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code baton} command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.",
-        subcommands = {ServeCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
+        subcommands = {ServeCommand.class, TokenCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
                 BenchCommand.class})
 public final class Main implements Runnable {
 

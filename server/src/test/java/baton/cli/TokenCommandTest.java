@@ -1,0 +1,77 @@
+package baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import baton.TestDatabase;
+import baton.auth.Tokens;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** {@code baton token create|list|revoke} on the test database, as a user runs them. */
+class TokenCommandTest {
+
+    private final Map<String, String> env = Map.of("BATON_DB_URL", TestDatabase.jdbcUrl());
+    private final String project = "cli-" + UUID.randomUUID();
+
+    record Run(int status, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int status = Main.run(env, args);
+            return new Run(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void createPrintsTheSecretOnceListNeverShowsItAndRevokeEndsIt() {
+        Run created = run("token", "create", "--user", "alice", "--project", project, "--role", "editor",
+                "--label", "laptop");
+        assertThat(created.status()).isZero();
+        String secret = created.out().strip();
+        assertThat(secret).startsWith(Tokens.PREFIX).doesNotContain("\n");
+        assertThat(created.err()).contains("for alice in " + project + " (editor)", "shown only this once");
+
+        Run listed = run("token", "list", "--project", project);
+        assertThat(listed.status()).isZero();
+        assertThat(listed.out()).contains("alice", project, "editor", "laptop").doesNotContain(secret.substring(8));
+        String id = listed.out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+
+        Run revoked = run("token", "revoke", id);
+        assertThat(revoked.status()).isZero();
+        assertThat(revoked.out()).contains("revoked " + id);
+        assertThat(new Tokens(TestDatabase.database(), java.time.Clock.systemUTC()).authenticate(secret)).isEmpty();
+        assertThat(run("token", "list", "--project", project).out()).doesNotContain("  -  ");
+    }
+
+    @Test
+    void badInputGetsOneSentenceAndCreatesNothing() {
+        Run badRole = run("token", "create", "--user", "alice", "--project", project, "--role", "wizard");
+        assertThat(badRole.status()).isEqualTo(2);
+        assertThat(badRole.err()).contains("role must be one of viewer, editor or admin, not 'wizard'.");
+        assertThat(badRole.out()).isEmpty();
+
+        Run badId = run("token", "revoke", "not-a-uuid");
+        assertThat(badId.status()).isEqualTo(2);
+        assertThat(badId.err()).contains("ID must be a token id");
+
+        Run unknown = run("token", "revoke", UUID.randomUUID().toString());
+        assertThat(unknown.status()).isEqualTo(1);
+        assertThat(unknown.err()).contains("was not found.");
+
+        assertThat(run("token", "list", "--project", project).out().lines().count()).isEqualTo(1);
+    }
+}
