@@ -187,7 +187,7 @@ public final class Agent {
                 Map<String, UpstreamTool> tools, InheritedUse inherited) {
             String name = call.name() == null ? "" : call.name();
             String rawArguments = call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments();
-            Map<String, Object> arguments = parseObject(rawArguments);
+            Map<String, Object> arguments = InheritedUse.arguments(rawArguments);
             UUID callId = append(MessageRole.ASSISTANT, MessageType.CALL, name, rootId,
                     arguments != null ? ContentType.JSON : ContentType.TEXT, fit(rawArguments));
 
@@ -219,7 +219,7 @@ public final class Agent {
             }
             text = fit(text);
             UUID resultId = append(MessageRole.TOOL, MessageType.RESULT, name, callId,
-                    outcome.isError() ? ContentType.ERROR : (parseJson(text) ? ContentType.JSON : ContentType.TEXT),
+                    outcome.isError() ? ContentType.ERROR : (isJsonStructure(text) ? ContentType.JSON : ContentType.TEXT),
                     text);
             calls.add(new ToolCallRecord(name, rawArguments, outcome.isError(), callId, resultId, text));
             return ToolExecutionResultMessage.from(call.id() == null ? callId.toString() : call.id(), name, text);
@@ -262,27 +262,10 @@ public final class Agent {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parseObject(String json) {
-        try {
-            Object value = JSON.readValue(json, Object.class);
-            return value instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static boolean parseJson(String text) {
+    /** An object or array: a tool result stored as json (a bare number or string stays text). */
+    private static boolean isJsonStructure(String text) {
         String t = text.strip();
-        if (!(t.startsWith("{") || t.startsWith("["))) {
-            return false;
-        }
-        try (var parser = JSON.createParser(t)) {
-            JSON.readTree(parser);
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
+        return (t.startsWith("{") || t.startsWith("[")) && NewMessage.isJson(t);
     }
 
     private static String shorten(String s) {

@@ -52,7 +52,10 @@ public final class InheritedUse {
             } else if (m.type() == MessageType.RESULT && m.contentType() != ContentType.ERROR) {
                 Message call = calls.get(m.parentId());
                 if (call != null) {
-                    used.addAll(ResourceRef.allOf(arguments(call.content())));
+                    Map<String, Object> arguments = arguments(call.content());
+                    if (arguments != null) {
+                        used.addAll(ResourceRef.allOf(arguments));
+                    }
                 }
             }
         }
@@ -63,13 +66,14 @@ public final class InheritedUse {
         return used.contains(resource);
     }
 
+    /** A tool call's arguments, or null when they are not a JSON object. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> arguments(String json) {
         try {
             Object value = JSON.readValue(json, Object.class);
-            return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+            return value instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
         } catch (IOException e) {
-            return Map.of();
+            return null;
         }
     }
 }

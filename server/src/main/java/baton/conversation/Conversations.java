@@ -1,8 +1,6 @@
 package baton.conversation;
 
 import baton.db.Database;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,8 +36,6 @@ public final class Conversations {
     public static final int MAX_LIST_LIMIT = 200;
     public static final int MAX_TITLE_LENGTH = 500;
     public static final String DEFAULT_TITLE = "Untitled conversation";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Database db;
     private final Clock clock;
@@ -246,7 +242,7 @@ public final class Conversations {
                 throw new BatonException(ErrorCode.TOO_LARGE, at + ".content is " + bytes
                         + " bytes; a message holds at most " + NewMessage.MAX_CONTENT_BYTES + " bytes (1 MiB).");
             }
-            if (m.contentType() == ContentType.JSON && !isJson(m.content())) {
+            if (m.contentType() == ContentType.JSON && !NewMessage.isJson(m.content())) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         at + ".content is not valid JSON although its content_type is json.");
             }
@@ -261,15 +257,6 @@ public final class Conversations {
                 throw new BatonException(ErrorCode.BAD_PARENT, at + ".parent_id " + m.parentId()
                         + " names the message itself.");
             }
-        }
-    }
-
-    private static boolean isJson(String text) {
-        try (var parser = JSON.createParser(text)) {
-            JSON.readTree(parser);
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
         }
     }
 

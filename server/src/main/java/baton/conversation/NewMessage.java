@@ -1,5 +1,7 @@
 package baton.conversation;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -18,6 +20,8 @@ public record NewMessage(
 
     /** Largest content of one message, in UTF-8 bytes. */
     public static final int MAX_CONTENT_BYTES = 1024 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public NewMessage {
         Objects.requireNonNull(role, "role must not be null");
@@ -58,5 +62,15 @@ public record NewMessage(
         return stored.role() == role && stored.type() == type && stored.tool().equals(tool)
                 && Objects.equals(stored.parentId(), parentId) && stored.contentType() == contentType
                 && stored.content().equals(content);
+    }
+
+    /** Whether {@code text} is one JSON document, as content of content_type json must be. */
+    public static boolean isJson(String text) {
+        try (var parser = JSON.createParser(text)) {
+            JSON.readTree(parser);
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -28,7 +28,6 @@ import com.github.tomakehurst.wiremock.matching.StringValuePattern;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -415,11 +414,5 @@ class AgentTurnTest {
         choice.set("message", message);
         body.putObject("usage").put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2);
         return okJson(body.toString());
-    }
-
-    static List<String> names(List<TurnResult.ToolCallRecord> calls) {
-        List<String> out = new ArrayList<>();
-        calls.forEach(c -> out.add(c.tool()));
-        return out;
     }
 }
