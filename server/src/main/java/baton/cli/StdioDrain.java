@@ -65,7 +65,11 @@ final class StdioDrain {
         }
     }
 
-    /** Which top-level members a JSON-RPC line has: a request has id and method, an answer id only. */
+    /**
+     * 1 for a request (id and method), -1 for an answer (result or error), 0 for anything else. An
+     * answer is known by its first member named result or error, so the result itself, which may
+     * be large, is not read again.
+     */
     private static int kind(byte[] line, int length) {
         boolean id = false;
         boolean method = false;
@@ -74,16 +78,25 @@ final class StdioDrain {
                 return 0;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                id |= "id".equals(name);
-                method |= "method".equals(name);
+                switch (p.currentName()) {
+                    case "result", "error" -> {
+                        return -1;
+                    }
+                    case "id" -> id = true;
+                    case "method" -> method = true;
+                    default -> {
+                    }
+                }
+                if (id && method) {
+                    return 1;
+                }
                 p.nextToken();
                 p.skipChildren();
             }
         } catch (IOException e) {
             return 0; // the transport reports a malformed line itself
         }
-        return id ? (method ? 1 : -1) : 0;
+        return 0;
     }
 
     /** Splits stdin into lines as it passes them on, to count the requests. */
@@ -161,6 +174,7 @@ final class StdioDrain {
             for (int i = off; i < off + len; i++) {
                 if (b[i] == '\n') {
                     line.write(b, start, i - start);
+                    // flushed before it counts, so the end of stdin never overtakes an answer
                     out.flush();
                     if (kind(line.toByteArray(), line.size()) < 0) {
                         answerWritten();
