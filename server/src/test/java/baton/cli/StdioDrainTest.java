@@ -32,6 +32,12 @@ class StdioDrainTest {
             }
         });
         reader.start();
+        // answers follow their requests: wait until the reader has read them all and waits at the end
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (reader.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(reader.getState()).isEqualTo(Thread.State.TIMED_WAITING);
 
         out.write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n".getBytes(StandardCharsets.UTF_8));
         out.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[" + "{\"method\":\"m\",\"id\":9},".repeat(1000)
