@@ -81,8 +81,8 @@ public final class ModelCaller {
 
     private String sentence(RuntimeException e, int status, int attempts) {
         String detail = detail(e);
-        if (e instanceof dev.langchain4j.exception.TimeoutException || status == 408
-                || Failures.sentence(e, settings.timeout()).startsWith("no answer")) {
+        String why = Failures.sentence(e, settings.timeout());
+        if (e instanceof dev.langchain4j.exception.TimeoutException || status == 408 || why.startsWith("no answer")) {
             return "The model did not answer within " + Failures.seconds(settings.timeout())
                     + " (BATON_MODEL_TIMEOUT); the turn was stopped.";
         }
@@ -100,11 +100,8 @@ public final class ModelCaller {
         if (e instanceof InvalidRequestException) {
             return "The model endpoint rejected the request (HTTP " + status + "): " + detail;
         }
-        if (status < 0) {
-            String why = Failures.sentence(e, settings.timeout());
-            if (why.equals("connection refused") || why.equals("unknown host")) {
-                return "The model endpoint " + settings.baseUrl() + " could not be reached (" + why + ").";
-            }
+        if (status < 0 && (why.equals("connection refused") || why.equals("unknown host"))) {
+            return "The model endpoint " + settings.baseUrl() + " could not be reached (" + why + ").";
         }
         return "The model call failed: " + detail;
     }

@@ -9,6 +9,8 @@ import baton.conversation.Role;
 import baton.db.Storage;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +34,11 @@ final class TokenCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** A time to the second, as a list shows it. */
+    private static String seconds(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static Tokens tokens(Storage db) {
@@ -114,8 +121,7 @@ final class TokenCommand implements Runnable {
                 for (Tokens.TokenInfo t : all) {
                     out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %s%n", t.id(), t.identity().userId(),
                             t.identity().projectId(), t.identity().role().wireName(),
-                            t.createdAt().toString().substring(0, 19) + "Z",
-                            t.revoked() ? t.revokedAt().toString().substring(0, 19) + "Z" : "-", t.label());
+                            seconds(t.createdAt()), t.revoked() ? seconds(t.revokedAt()) : "-", t.label());
                 }
                 out.flush();
             }

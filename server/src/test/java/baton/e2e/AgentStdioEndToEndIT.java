@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import baton.db.EmbeddedPostgresServer;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ class AgentStdioEndToEndIT {
     private Path dataHome;
     private WireMockServer model;
     private Map<String, String> agentEnv;
-    private final List<McpSyncClient> clients = new ArrayList<>();
+    private final List<McpTestClient> clients = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -52,24 +51,17 @@ class AgentStdioEndToEndIT {
 
     @AfterAll
     void stop() {
-        clients.forEach(McpSyncClient::closeGracefully);
+        clients.forEach(McpTestClient::close);
         model.stop();
         new EmbeddedPostgresServer(dataHome.resolve("baton")).stop();
     }
 
-    private McpSyncClient client(String user, String project, Map<String, String> env,
+    private McpTestClient client(String user, String project, Map<String, String> env,
             List<McpSchema.ProgressNotification> progress) {
-        McpSyncClient client = BatonLauncher.stdio(dataHome, env, user, progress::add, "--user", user,
-                "--project", project);
+        McpTestClient client = new McpTestClient(BatonLauncher.stdio(dataHome, env, user, progress::add,
+                "--user", user, "--project", project));
         clients.add(client);
         return client;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> call(McpSyncClient client, String tool, Map<String, Object> args) {
-        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, args));
-        assertThat(result.isError()).as("%s failed: %s", tool, result.content()).isFalse();
-        return (Map<String, Object>) result.structuredContent();
     }
 
     @Test
@@ -77,12 +69,12 @@ class AgentStdioEndToEndIT {
     void bobsForkedTurnListsThePermissionHintAndTheTurnIsStoredWhole() throws Exception {
         String project = "story-" + UUID.randomUUID();
         List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-        McpSyncClient alice = client("alice", project, agentEnv, progress);
-        McpSyncClient bob = client("bob", project, agentEnv, new CopyOnWriteArrayList<>());
+        McpTestClient alice = client("alice", project, agentEnv, progress);
+        McpTestClient bob = client("bob", project, agentEnv, new CopyOnWriteArrayList<>());
 
-        String id = (String) ((Map<String, Object>) call(alice, "create_conversation", Map.of("title", "Quarterly review"))
+        String id = (String) ((Map<String, Object>) alice.call("create_conversation", Map.of("title", "Quarterly review"))
                 .get("conversation")).get("id");
-        McpSchema.CallToolResult first = alice.callTool(new McpSchema.CallToolRequest("send_message",
+        McpSchema.CallToolResult first = alice.raw().callTool(new McpSchema.CallToolRequest("send_message",
                 Map.of("conversation_id", id, "content", "What was our revenue per quarter in 2026?"),
                 Map.of("progressToken", "turn-1")));
         assertThat(first.isError()).as("%s", first.content()).isFalse();
@@ -90,13 +82,13 @@ class AgentStdioEndToEndIT {
         assertThat(progress).extracting(McpSchema.ProgressNotification::message)
                 .contains("Calling query_dataset on warehouse", "The turn ended with an answer");
         assertThat(progress).extracting(McpSchema.ProgressNotification::progress).isSorted();
-        call(alice, "send_message", Map.of("conversation_id", id,
+        alice.call("send_message", Map.of("conversation_id", id,
                 "content", "And what were our gross margins in Q4? Use the finance dataset."));
-        call(alice, "share_conversation", Map.of("conversation_id", id));
+        alice.call("share_conversation", Map.of("conversation_id", id));
 
-        String forkId = (String) ((Map<String, Object>) call(bob, "fork_conversation", Map.of("conversation_id", id))
+        String forkId = (String) ((Map<String, Object>) bob.call("fork_conversation", Map.of("conversation_id", id))
                 .get("conversation")).get("id");
-        Map<String, Object> turn = call(bob, "send_message", Map.of("conversation_id", forkId,
+        Map<String, Object> turn = bob.call("send_message", Map.of("conversation_id", forkId,
                 "content", "What is the Software margin now? Please check the finance data again."));
 
         assertThat((String) turn.get("reply")).contains("forked from alice's conversation");
@@ -110,11 +102,9 @@ class AgentStdioEndToEndIT {
         assertThat(calls).singleElement().satisfies(c -> assertThat(c).containsEntry("is_error", true));
 
         // a harness gets the same system prompt and history the agent used
-        McpSchema.GetPromptResult prompt = bob.getPrompt(new McpSchema.GetPromptRequest("system_prompt",
-                Map.of("conversation_id", forkId)));
-        String systemPrompt = ((McpSchema.TextContent) prompt.messages().get(0).content()).text();
+        String systemPrompt = bob.systemPrompt(forkId);
         assertThat(systemPrompt).contains("This conversation was forked", "alice");
-        Map<String, Object> read = call(bob, "read_conversation", Map.of("conversation_id", forkId));
+        Map<String, Object> read = bob.call("read_conversation", Map.of("conversation_id", forkId));
         List<Map<String, Object>> messages = (List<Map<String, Object>>) read.get("messages");
         assertThat(messages).hasSize(12);
         assertThat(messages.get(11)).containsEntry("id", turn.get("turn_end_message_id"));
@@ -134,15 +124,11 @@ class AgentStdioEndToEndIT {
 
     @Test
     void sendMessageWithoutAModelIsAnErrorNamingTheSetting() {
-        McpSyncClient carol = client("carol", "nomodel-" + UUID.randomUUID(), Map.of(), new CopyOnWriteArrayList<>());
+        McpTestClient carol = client("carol", "nomodel-" + UUID.randomUUID(), Map.of(), new CopyOnWriteArrayList<>());
         @SuppressWarnings("unchecked")
-        String id = (String) ((Map<String, Object>) call(carol, "create_conversation", Map.of()).get("conversation")).get("id");
+        String id = (String) ((Map<String, Object>) carol.call("create_conversation", Map.of()).get("conversation")).get("id");
 
-        McpSchema.CallToolResult result = carol.callTool(new McpSchema.CallToolRequest("send_message",
-                Map.of("conversation_id", id, "content", "Hello?")));
-
-        assertThat(result.isError()).isTrue();
-        assertThat(((McpSchema.TextContent) result.content().get(0)).text())
+        assertThat(carol.refused("send_message", Map.of("conversation_id", id, "content", "Hello?")))
                 .isEqualTo("send_message needs a model, but BATON_MODEL_BASE_URL (or --model-base-url) is not set.");
     }
 
