@@ -1,6 +1,5 @@
 package baton.cli;
 
-import baton.config.Config;
 import baton.conversation.Conversation;
 import baton.conversation.Conversations;
 import baton.conversation.Identity;
@@ -75,8 +74,7 @@ final class PromptsCommand implements Runnable {
                         "--conversation must be a conversation id (UUID), not '" + conversation + "'.");
             }
             Identity caller = identity.identity(env);
-            Config config = storage.config(env);
-            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2)) {
+            try (Storage db = storage.open(env, 2)) {
                 Conversation c = new Conversations(db.database(), Clock.systemUTC()).metadata(caller, id).conversation();
                 out.print(prompts.systemPrompt(c));
                 out.flush();

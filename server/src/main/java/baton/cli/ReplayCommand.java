@@ -5,7 +5,6 @@ import baton.agent.AgentSettings;
 import baton.agent.Scenario;
 import baton.agent.ScenarioRunner;
 import baton.agent.ToolGateway;
-import baton.config.Config;
 import baton.conversation.BatonException;
 import baton.conversation.Conversations;
 import baton.conversation.ErrorCode;
@@ -72,9 +71,8 @@ final class ReplayCommand implements Callable<Integer> {
             throw new BatonException(ErrorCode.CONFIGURATION, "replay needs a model, but " + missing + " is not set.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Config config = storage.config(env);
         int failures = 0;
-        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2);
+        try (Storage db = storage.open(env, 2);
                 ToolGateway gateway = new ToolGateway(settings.upstreams(), new JacksonMcpJsonMapper(new ObjectMapper()),
                         BatonMcpServer.version())) {
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());

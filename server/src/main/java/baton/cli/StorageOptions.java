@@ -1,6 +1,7 @@
 package baton.cli;
 
 import baton.config.Config;
+import baton.db.Storage;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,6 +23,12 @@ final class StorageOptions {
                 : env.get("BATON_DATA_DIR") != null && !env.get("BATON_DATA_DIR").isBlank()
                         ? Path.of(env.get("BATON_DATA_DIR")) : Config.defaultDataDir(env);
         return new Config(url, dir);
+    }
+
+    /** Opens the storage these options name, with a pool of {@code poolSize} connections. */
+    Storage open(Map<String, String> env, int poolSize) {
+        Config config = config(env);
+        return Storage.open(config.dbUrl(), config.dataDir(), poolSize);
     }
 
     private static String blankToNull(String s) {

@@ -1,7 +1,6 @@
 package baton.cli;
 
 import baton.auth.Tokens;
-import baton.config.Config;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
@@ -79,8 +78,7 @@ final class TokenCommand implements Runnable {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT, "--user and --project must not be empty.");
             }
             Identity identity = new Identity(user.strip(), project.strip(), Role.parse(role));
-            Config config = storage.config(env);
-            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2)) {
+            try (Storage db = storage.open(env, 2)) {
                 Tokens.CreatedToken token = tokens(db).create(identity, label);
                 spec.commandLine().getErr().println("token " + token.info().id() + " for " + identity.userId() + " in "
                         + identity.projectId() + " (" + identity.role().wireName()
@@ -112,8 +110,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Config config = storage.config(env);
-            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2)) {
+            try (Storage db = storage.open(env, 2)) {
                 List<Tokens.TokenInfo> all = tokens(db).list(project);
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %s%n", "ID", "USER", "PROJECT", "ROLE", "CREATED",
@@ -156,8 +153,7 @@ final class TokenCommand implements Runnable {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         "ID must be a token id (a UUID, as token list shows it), not '" + id + "'.");
             }
-            Config config = storage.config(env);
-            try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 2)) {
+            try (Storage db = storage.open(env, 2)) {
                 tokens(db).revoke(tokenId);
             }
             spec.commandLine().getOut().println("revoked " + tokenId);
