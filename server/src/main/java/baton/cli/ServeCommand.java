@@ -3,10 +3,15 @@ package baton.cli;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
+import baton.auth.Tokens;
 import baton.config.Config;
+import baton.conversation.BatonException;
 import baton.conversation.Conversations;
+import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
 import baton.db.Storage;
+import baton.http.BatonHttpServer;
+import baton.http.HttpSettings;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
 import baton.prompts.PromptLibrary;
@@ -18,6 +23,8 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -25,7 +32,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code baton serve --stdio}: the MCP server on standard input and output. */
+/**
+ * {@code baton serve --stdio}: the MCP server on standard input and output, for one client with a
+ * fixed identity; {@code baton serve --http}: Streamable HTTP for many clients, each request
+ * authenticated by its bearer token.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run Baton as an MCP server.")
 final class ServeCommand implements Callable<Integer> {
@@ -43,6 +54,10 @@ final class ServeCommand implements Callable<Integer> {
         @Option(names = "--stdio", required = true,
                 description = "Serve MCP over standard input and output (one client, the process that started Baton).")
         boolean stdio;
+
+        @Option(names = "--http", required = true,
+                description = "Serve MCP Streamable HTTP at /mcp; every request needs Authorization: Bearer <token>.")
+        boolean http;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -52,10 +67,16 @@ final class ServeCommand implements Callable<Integer> {
     IdentityOptions identityOptions = new IdentityOptions();
 
     @Mixin
+    HttpOptions httpOptions = new HttpOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
+
+    /** Connections per HTTP instance: requests run concurrently, each holds one for a short transaction. */
+    static final int HTTP_POOL_SIZE = 16;
 
     private final Map<String, String> env;
 
@@ -65,6 +86,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        return transport.http ? serveHttp() : serveStdio();
+    }
+
+    private Integer serveStdio() throws InterruptedException {
+        if (httpOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "--port, --bind, --max-request-bytes, --allowed-host and --allowed-origin apply to --http only.");
+        }
         // stdout carries the protocol: everything else that would print there goes to stderr.
         PrintStream protocolOut = System.out;
         System.setOut(System.err);
@@ -92,6 +121,48 @@ final class ServeCommand implements Callable<Integer> {
             server.closeGracefully();
         }
         return 0;
+    }
+
+    private Integer serveHttp() throws InterruptedException {
+        if (identityOptions.user != null || identityOptions.project != null || identityOptions.role != null) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "--user, --project and --role apply to --stdio only; over HTTP each request's bearer token names its caller.");
+        }
+        HttpSettings settings = httpOptions.settings(env);
+        Config config = storage.config(env);
+        AgentSettings agentSettings = agentOptions.settings(env);
+        JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        CountDownLatch closed = new CountDownLatch(1);
+        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), HTTP_POOL_SIZE);
+                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            PromptLibrary prompts = new PromptLibrary();
+            Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
+            Tokens tokens = new Tokens(db.database(), Clock.systemUTC());
+            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens, db.database());
+            // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
+            Thread hook = new Thread(() -> {
+                server.close();
+                awaitQuietly(closed);
+            }, "baton-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
+                    agentSettings.upstreams().stream().map(u -> u.name()).toList());
+            // the one line scripts and tests wait for
+            System.err.println("Baton serves MCP at " + server.mcpUrl());
+            server.join();
+        } finally {
+            closed.countDown();
+        }
+        return 0;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     Identity identity() {

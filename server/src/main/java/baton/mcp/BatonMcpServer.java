@@ -18,6 +18,7 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import java.time.Duration;
 import java.util.List;
 
@@ -42,13 +43,25 @@ public final class BatonMcpServer {
                 new SendMessageTool(agent));
     }
 
+    /** Over a single-session transport (stdio). */
     public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
+            Agent agent, PromptLibrary prompts, IdentityResolver identities) {
+        return build(McpServer.sync(transport), conversations, agent, prompts, identities);
+    }
+
+    /** Over Streamable HTTP, one session per client. */
+    public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
+            Agent agent, PromptLibrary prompts, IdentityResolver identities) {
+        return build(McpServer.sync(transport), conversations, agent, prompts, identities);
+    }
+
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
         DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
         ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities);
-        return McpServer.sync(transport)
+        return spec
                 .serverInfo(NAME, version())
                 .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
                         + " append_messages, share completed turns with share_conversation, find what others"

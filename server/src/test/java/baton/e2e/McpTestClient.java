@@ -3,11 +3,17 @@ package baton.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** A real MCP client with the calls the end-to-end scenarios need. */
 public final class McpTestClient implements AutoCloseable {
@@ -16,6 +22,24 @@ public final class McpTestClient implements AutoCloseable {
 
     public McpTestClient(McpSyncClient client) {
         this.client = client;
+    }
+
+    /** A client of Baton's Streamable HTTP endpoint, sending {@code token} as its bearer token. */
+    public static McpTestClient overHttp(URI mcpUrl, String token,
+            Consumer<McpSchema.ProgressNotification> progress) {
+        String base = mcpUrl.getScheme() + "://" + mcpUrl.getAuthority();
+        var transport = HttpClientStreamableHttpTransport.builder(base)
+                .endpoint(mcpUrl.getPath())
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(60))
+                .progressConsumer(progress)
+                .build();
+        client.initialize();
+        return new McpTestClient(client);
     }
 
     public McpSyncClient raw() {

@@ -1,0 +1,150 @@
+package baton.http;
+
+import baton.agent.Agent;
+import baton.auth.Tokens;
+import baton.conversation.BatonException;
+import baton.conversation.Conversations;
+import baton.conversation.ErrorCode;
+import baton.conversation.Identity;
+import baton.db.Database;
+import baton.mcp.BatonMcpServer;
+import baton.mcp.IdentityResolver;
+import baton.prompts.PromptLibrary;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import jakarta.servlet.DispatcherType;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Map;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Baton over MCP Streamable HTTP on embedded Jetty: the transport at {@code /mcp} behind the
+ * {@link RequestGate}, and {@code /healthz}. All state but the MCP sessions themselves is in the
+ * database, so several instances on one PostgreSQL serve as one (see the README on sessions).
+ */
+public final class BatonHttpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BatonHttpServer.class);
+    public static final String MCP_PATH = "/mcp";
+    public static final String HEALTH_PATH = "/healthz";
+    /** The transport-context key under which each request's identity reaches the tools. */
+    static final String IDENTITY_KEY = "baton.identity";
+    private static final int MAX_SESSIONS_REMEMBERED = 100_000;
+
+    private final Server jetty;
+    private final McpSyncServer mcp;
+    private final ServerConnector connector;
+
+    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector) {
+        this.jetty = jetty;
+        this.mcp = mcp;
+        this.connector = connector;
+    }
+
+    /** Starts serving; the port is bound when this returns. */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database) {
+        var transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .mcpEndpoint(MCP_PATH)
+                .maxRequestSize((int) settings.maxRequestBytes())
+                .contextExtractor(request -> {
+                    Object identity = request.getAttribute(RequestGate.IDENTITY);
+                    return identity == null ? McpTransportContext.EMPTY
+                            : McpTransportContext.create(Map.of(IDENTITY_KEY, identity));
+                })
+                .build();
+        McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities());
+
+        QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+        threads.setName("baton-http");
+        Server jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(settings.bind());
+        connector.setPort(settings.port());
+        jetty.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder mcpHolder = new ServletHolder("mcp", transport);
+        mcpHolder.setAsyncSupported(true); // answers stream over SSE
+        context.addServlet(mcpHolder, MCP_PATH);
+        context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
+        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
+                settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED)));
+        gate.setAsyncSupported(true);
+        context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
+        jetty.setHandler(context);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            mcp.closeGracefully();
+            stopQuietly(jetty);
+            throw new BatonException(ErrorCode.CONFIGURATION, "Baton could not listen on " + settings.bind() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
+        }
+        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector);
+        log.info("serving MCP at {}", server.mcpUrl());
+        return server;
+    }
+
+    /** The identity of each request, put in the transport context by the gate. */
+    static IdentityResolver identities() {
+        return exchange -> {
+            Object identity = exchange.transportContext().get(IDENTITY_KEY);
+            if (identity instanceof Identity i) {
+                return i;
+            }
+            // The gate lets no request through without one; reaching this is a bug, not a caller's mistake.
+            throw new IllegalStateException("an MCP request reached a tool without an authenticated identity");
+        };
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public URI mcpUrl() {
+        String host = connector.getHost();
+        if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + port() + MCP_PATH);
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    @Override
+    public void close() {
+        mcp.closeGracefully();
+        stopQuietly(jetty);
+    }
+
+    private static void stopQuietly(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            log.warn("stopping the HTTP server: {}", e.getMessage());
+        }
+    }
+}

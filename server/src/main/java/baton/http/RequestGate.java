@@ -1,0 +1,206 @@
+package baton.http;
+
+import baton.auth.Tokens;
+import baton.conversation.BatonException;
+import baton.conversation.Identity;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a request to {@code /mcp} must pass before the MCP transport sees it, in this order:
+ * Host and Origin (403), the bearer token (401, 503 when the database cannot say), the media types
+ * (415, 406), the body size (413), and the session's owner (404). Each refusal is one JSON-RPC
+ * error without id, whose message is one sentence; nothing reaches the store.
+ */
+final class RequestGate extends HttpFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestGate.class);
+
+    /** The request attribute that carries the authenticated {@link Identity} to the transport. */
+    static final String IDENTITY = "baton.identity";
+    static final String SESSION_HEADER = "Mcp-Session-Id";
+    private static final String JSON = "application/json";
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final String CHALLENGE = "Bearer realm=\"baton\"";
+
+    private final OriginPolicy origins;
+    private final Tokens tokens;
+    private final long maxRequestBytes;
+    private final SessionOwners sessions;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions) {
+        this.origins = origins;
+        this.tokens = tokens;
+        this.maxRequestBytes = maxRequestBytes;
+        this.sessions = sessions;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        String refusal = origins.checkHost(request.getHeader("Host"));
+        if (refusal != null) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, refusal);
+            return;
+        }
+        String origin = request.getHeader("Origin");
+        refusal = origins.checkOrigin(origin);
+        if (refusal != null) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, refusal);
+            return;
+        }
+        if (origin != null) {
+            allowBrowser(response, origin);
+        }
+        if ("OPTIONS".equals(request.getMethod())) {
+            // a browser's preflight carries no credentials; the request that follows will
+            response.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+            response.setHeader("Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID");
+            response.setHeader("Access-Control-Max-Age", "600");
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return;
+        }
+
+        Identity identity;
+        try {
+            Optional<Identity> found = authenticate(request.getHeader("Authorization"), response);
+            if (found.isEmpty()) {
+                return;
+            }
+            identity = found.get();
+        } catch (BatonException e) {
+            log.warn("could not check a bearer token: {}", e.getMessage());
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.getMessage());
+            return;
+        }
+
+        if (!mediaTypesAcceptable(request, response)) {
+            return;
+        }
+        if (request.getContentLengthLong() > maxRequestBytes) {
+            refuse(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                    "The request body has " + request.getContentLengthLong() + " bytes; this server accepts at most "
+                            + maxRequestBytes + ".");
+            return;
+        }
+        String owner = owner(identity);
+        String sessionId = request.getHeader(SESSION_HEADER);
+        if (sessionId != null && !sessionId.isBlank() && !sessions.isOwner(sessionId, owner)) {
+            refuse(response, HttpServletResponse.SC_NOT_FOUND,
+                    "Session " + shorten(sessionId) + " was not found; start a new one with initialize.");
+            return;
+        }
+
+        request.setAttribute(IDENTITY, identity);
+        chain.doFilter(request, response);
+
+        String opened = response.getHeader(SESSION_HEADER);
+        if ((sessionId == null || sessionId.isBlank()) && opened != null) {
+            sessions.opened(opened, owner);
+        } else if ("DELETE".equals(request.getMethod()) && sessionId != null
+                && response.getStatus() == HttpServletResponse.SC_OK) {
+            sessions.closed(sessionId);
+        }
+    }
+
+    private Optional<Identity> authenticate(String authorization, HttpServletResponse response) throws IOException {
+        if (authorization == null || authorization.isBlank()) {
+            response.setHeader("WWW-Authenticate", CHALLENGE);
+            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+                    "This server needs an Authorization: Bearer header with a token from 'baton token create'.");
+            return Optional.empty();
+        }
+        String[] parts = authorization.strip().split("\\s+", 2);
+        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+            response.setHeader("WWW-Authenticate", CHALLENGE + ", error=\"invalid_request\"");
+            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+                    "The Authorization header must be 'Bearer <token>'.");
+            return Optional.empty();
+        }
+        Optional<Identity> identity = tokens.authenticate(parts[1].strip());
+        if (identity.isEmpty()) {
+            response.setHeader("WWW-Authenticate", CHALLENGE + ", error=\"invalid_token\"");
+            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+                    "The bearer token is not valid (malformed, unknown or revoked).");
+        }
+        return identity;
+    }
+
+    /** POST must carry JSON and accept JSON and SSE; GET opens an SSE stream, so it must accept one. */
+    private boolean mediaTypesAcceptable(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String accept = lower(request.getHeader("Accept"));
+        switch (request.getMethod()) {
+            case "POST" -> {
+                String type = lower(request.getContentType());
+                if (!type.equals(JSON) && !type.startsWith(JSON + ";")) {
+                    refuse(response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+                            "The request body must be application/json, not '"
+                                    + (type.isEmpty() ? "(none)" : shorten(type)) + "'.");
+                    return false;
+                }
+                if (!accept.contains(JSON) || !accept.contains(EVENT_STREAM)) {
+                    refuse(response, HttpServletResponse.SC_NOT_ACCEPTABLE,
+                            "The Accept header must list both application/json and text/event-stream.");
+                    return false;
+                }
+            }
+            case "GET" -> {
+                if (!accept.contains(EVENT_STREAM)) {
+                    refuse(response, HttpServletResponse.SC_NOT_ACCEPTABLE,
+                            "The Accept header must list text/event-stream.");
+                    return false;
+                }
+            }
+            default -> {
+            }
+        }
+        return true;
+    }
+
+    private static void allowBrowser(HttpServletResponse response, String origin) {
+        response.setHeader("Access-Control-Allow-Origin", origin);
+        response.addHeader("Vary", "Origin");
+        response.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
+    }
+
+    /** A session belongs to one user in one project. */
+    private static String owner(Identity identity) {
+        return identity.userId() + '\n' + identity.projectId();
+    }
+
+    void refuse(HttpServletResponse response, int status, String sentence) throws IOException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("jsonrpc", "2.0");
+        body.putNull("id");
+        ObjectNode error = body.putObject("error");
+        error.put("code", -32000);
+        error.put("message", sentence);
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.setContentType(JSON);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private static String lower(String value) {
+        return value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 80) + "…";
+    }
+}
