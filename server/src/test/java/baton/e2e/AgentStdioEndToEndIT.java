@@ -18,118 +18,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/**
- * The agent-turns story over the real stdio transport: baton.jar processes for alice and bob,
- * WireMock answering as the model from the recorded exchanges, and the warehouse fixture started
- * by Baton as a stdio upstream, once per caller, with the caller in its environment.
- */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AgentStdioEndToEndIT {
+/** The agent story over stdio, plus the {@code baton replay} command. */
+class AgentStdioEndToEndIT extends AgentEndToEndSuite {
 
-    private static final Path FIXTURES = Path.of("..", "test-fixtures").toAbsolutePath().normalize();
-
-    private Path dataHome;
-    private WireMockServer model;
-    private Map<String, String> agentEnv;
     private final List<McpTestClient> clients = new ArrayList<>();
 
-    @BeforeAll
-    void start() throws Exception {
-        dataHome = Files.createTempDirectory("baton-agent-e2e");
-        model = new WireMockServer(WireMockConfiguration.options().dynamicPort()
-                .usingFilesUnderDirectory(FIXTURES.resolve("wiremock").toString()));
-        model.start();
-        Path upstreams = dataHome.resolve("upstreams.json");
-        String classpath = System.getProperty("java.class.path");
-        Files.writeString(upstreams, """
-                {"upstreams": [{"name": "warehouse", "command": ["%s", "-cp", "%s", "baton.fixture.WarehouseServer",
-                  "--data", "%s"], "timeout_seconds": 60}]}
-                """.formatted(BatonLauncher.java(), classpath, FIXTURES.resolve("upstream/warehouse.json")));
-        agentEnv = Map.of("BATON_MODEL_BASE_URL", model.baseUrl() + "/v1", "BATON_MODEL_NAME", "baton-demo",
-                "BATON_MODEL_API_KEY", "test-key", "BATON_UPSTREAMS", upstreams.toString());
-    }
-
     @AfterAll
-    void stop() {
+    void closeClients() {
         clients.forEach(McpTestClient::close);
-        model.stop();
-        new EmbeddedPostgresServer(dataHome.resolve("baton")).stop();
     }
 
-    private McpTestClient client(String user, String project, Map<String, String> env,
+    @Override
+    protected McpTestClient client(String user, String project, boolean withModel,
             List<McpSchema.ProgressNotification> progress) {
-        McpTestClient client = new McpTestClient(BatonLauncher.stdio(dataHome, env, user, progress::add,
-                "--user", user, "--project", project));
+        McpTestClient client = new McpTestClient(BatonLauncher.stdio(dataHome, withModel ? agentEnv : Map.of(), user,
+                progress::add, "--user", user, "--project", project));
         clients.add(client);
         return client;
-    }
-
-    @Test
-    @SuppressWarnings("unchecked")
-    void bobsForkedTurnListsThePermissionHintAndTheTurnIsStoredWhole() throws Exception {
-        String project = "story-" + UUID.randomUUID();
-        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-        McpTestClient alice = client("alice", project, agentEnv, progress);
-        McpTestClient bob = client("bob", project, agentEnv, new CopyOnWriteArrayList<>());
-
-        String id = (String) ((Map<String, Object>) alice.call("create_conversation", Map.of("title", "Quarterly review"))
-                .get("conversation")).get("id");
-        McpSchema.CallToolResult first = alice.raw().callTool(new McpSchema.CallToolRequest("send_message",
-                Map.of("conversation_id", id, "content", "What was our revenue per quarter in 2026?"),
-                Map.of("progressToken", "turn-1")));
-        assertThat(first.isError()).as("%s", first.content()).isFalse();
-        assertThat(progress).extracting(McpSchema.ProgressNotification::progressToken).containsOnly("turn-1");
-        assertThat(progress).extracting(McpSchema.ProgressNotification::message)
-                .contains("Calling query_dataset on warehouse", "The turn ended with an answer");
-        assertThat(progress).extracting(McpSchema.ProgressNotification::progress).isSorted();
-        alice.call("send_message", Map.of("conversation_id", id,
-                "content", "And what were our gross margins in Q4? Use the finance dataset."));
-        alice.call("share_conversation", Map.of("conversation_id", id));
-
-        String forkId = (String) ((Map<String, Object>) bob.call("fork_conversation", Map.of("conversation_id", id))
-                .get("conversation")).get("id");
-        Map<String, Object> turn = bob.call("send_message", Map.of("conversation_id", forkId,
-                "content", "What is the Software margin now? Please check the finance data again."));
-
-        assertThat((String) turn.get("reply")).contains("forked from alice's conversation");
-        List<Map<String, Object>> hints = (List<Map<String, Object>>) turn.get("permission_hints");
-        assertThat(hints).singleElement().satisfies(h -> {
-            assertThat(h).containsEntry("tool", "query_dataset").containsEntry("resource", "dataset 'finance'")
-                    .containsEntry("reason", "access_denied");
-            assertThat((String) h.get("hint")).contains("alice", "may have had access");
-        });
-        List<Map<String, Object>> calls = (List<Map<String, Object>>) turn.get("tool_calls");
-        assertThat(calls).singleElement().satisfies(c -> assertThat(c).containsEntry("is_error", true));
-
-        // a harness gets the same system prompt and history the agent used
-        String systemPrompt = bob.systemPrompt(forkId);
-        assertThat(systemPrompt).contains("This conversation was forked", "alice");
-        Map<String, Object> read = bob.call("read_conversation", Map.of("conversation_id", forkId));
-        List<Map<String, Object>> messages = (List<Map<String, Object>>) read.get("messages");
-        assertThat(messages).hasSize(12);
-        assertThat(messages.get(11)).containsEntry("id", turn.get("turn_end_message_id"));
-        assertThat((String) messages.get(10).get("content")).contains("permission denied", "[Baton permission-loss hint]");
-
-        // the prompt regression command prints exactly the prompt the model got
-        BatonLauncher.Result render = BatonLauncher.run(dataHome, Map.of(), "prompts", "render", "--conversation", forkId,
-                "--user", "bob", "--project", project);
-        assertThat(render.status()).as(render.stderr()).isZero();
-        assertThat(render.stdout()).isEqualTo(systemPrompt);
-        BatonLauncher.Result denied = BatonLauncher.run(dataHome, Map.of(), "prompts", "render", "--conversation", id,
-                "--user", "mallory", "--project", "elsewhere");
-        assertThat(denied.status()).isEqualTo(1);
-        assertThat(denied.stdout()).isEmpty();
-        assertThat(denied.stderr()).contains("baton: ").contains(id);
-    }
-
-    @Test
-    void sendMessageWithoutAModelIsAnErrorNamingTheSetting() {
-        McpTestClient carol = client("carol", "nomodel-" + UUID.randomUUID(), Map.of(), new CopyOnWriteArrayList<>());
-        @SuppressWarnings("unchecked")
-        String id = (String) ((Map<String, Object>) carol.call("create_conversation", Map.of()).get("conversation")).get("id");
-
-        assertThat(carol.refused("send_message", Map.of("conversation_id", id, "content", "Hello?")))
-                .isEqualTo("send_message needs a model, but BATON_MODEL_BASE_URL (or --model-base-url) is not set.");
     }
 
     @Test

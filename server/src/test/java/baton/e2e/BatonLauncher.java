@@ -8,6 +8,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,68 @@ final class BatonLauncher {
         System.out.printf("initialize answered for %s after %d ms%n", label, (System.nanoTime() - started) / 1_000_000);
         return client;
     }
+
+    /** A running {@code baton serve --http} process and the URL it printed. */
+    record HttpInstance(Process process, URI mcpUrl) implements AutoCloseable {
+        /** SIGTERM, as an orchestrator would stop it; true when it ended by itself within 30 s. */
+        boolean stop() throws InterruptedException {
+            process.destroy();
+            boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            return ended;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                stop();
+            }
+        }
+    }
+
+    /** {@code baton serve --http --port 0 …}: waits for the line that names its URL. */
+    static HttpInstance http(Path dataHome, Map<String, String> extraEnv, String label, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(), "serve", "--http", "--port", "0"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(env(dataHome, extraEnv));
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long started = System.nanoTime();
+        Process process = builder.start();
+        process.getOutputStream().close();
+        var url = new java.util.concurrent.CompletableFuture<URI>();
+        Thread reader = new Thread(() -> {
+            try (var err = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = err.readLine(); line != null; line = err.readLine()) {
+                    System.err.println("[" + label + "] " + line);
+                    int at = line.indexOf(SERVES);
+                    if (at >= 0) {
+                        url.complete(URI.create(line.substring(at + SERVES.length()).strip()));
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+            url.completeExceptionally(new AssertionError(label + " ended without serving"));
+        }, "stderr-" + label);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            URI mcpUrl = url.get(120, TimeUnit.SECONDS);
+            System.out.printf("%s serves at %s after %d ms%n", label, mcpUrl, (System.nanoTime() - started) / 1_000_000);
+            return new HttpInstance(process, mcpUrl);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            process.destroyForcibly();
+            throw new AssertionError(label + " did not start serving HTTP", e);
+        }
+    }
+
+    private static final String SERVES = "Baton serves MCP at ";
 
     record Result(int status, String stdout, String stderr) {
     }

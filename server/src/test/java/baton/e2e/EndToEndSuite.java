@@ -1,0 +1,220 @@
+package baton.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The conversation scenario end to end, once per transport: the built jar as separate processes
+ * on one embedded PostgreSQL, driven by the real MCP Java client. A subclass says how a user
+ * connects.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EndToEndSuite {
+
+    /** A client connected as {@code user} in {@code project} with {@code role}. */
+    protected abstract McpTestClient start(String user, String project, String role);
+
+    static Map<String, Object> msg(String id, String role, String type, String tool, String parent,
+            String contentType, String content) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (id != null) {
+            m.put("id", id);
+        }
+        m.put("role", role);
+        m.put("type", type);
+        m.put("tool", tool);
+        if (parent != null) {
+            m.put("parent_id", parent);
+        }
+        m.put("content_type", contentType);
+        m.put("content", content);
+        return m;
+    }
+
+    /** A complete turn with a tool exchange; returns its four messages (the last is the turn end). */
+    static List<Map<String, Object>> turn(String question) {
+        String root = UUID.randomUUID().toString();
+        String call = UUID.randomUUID().toString();
+        return List.of(
+                msg(root, "user", "call", "router_agent", null, "text", question),
+                msg(call, "assistant", "call", "query", root, "json", "{\"dataset\":\"sales\"}"),
+                msg(UUID.randomUUID().toString(), "tool", "result", "query", call, "json", "{\"rows\":3}"),
+                msg(UUID.randomUUID().toString(), "assistant", "result", "router_agent", null, "text",
+                        "answer to " + question));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ids(Map<String, Object> appendResult) {
+        return (List<String>) appendResult.get("message_ids");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> messages(Map<String, Object> readResult) {
+        return (List<Map<String, Object>>) readResult.get("messages");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> conversation(Map<String, Object> result) {
+        return (Map<String, Object>) result.get("conversation");
+    }
+
+    @Test
+    void aliceSharesBobReadsAndForks() {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        McpTestClient bob = start("bob", project, "editor");
+
+        assertThat(alice.raw().listTools().tools()).extracting(McpSchema.Tool::name).contains(
+                "create_conversation", "append_messages", "read_conversation", "list_conversations",
+                "share_conversation", "unshare_conversation", "fork_conversation");
+
+        // alice: two complete turns, share, a third turn
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "Quarterly sales"))).get("id");
+        List<Map<String, Object>> first = turn("How did sales do?");
+        List<Map<String, Object>> second = turn("And finance?");
+        List<String> firstIds = ids(alice.call("append_messages", Map.of("conversation_id", id, "messages", first)));
+        List<String> secondIds = ids(alice.call("append_messages", Map.of("conversation_id", id, "messages", second)));
+        Map<String, Object> shared = alice.call("share_conversation", Map.of("conversation_id", id));
+        assertThat(shared.get("shared_until_message_id")).isEqualTo(secondIds.get(3));
+        alice.call("append_messages", Map.of("conversation_id", id, "messages", turn("Private follow-up")));
+
+        // bob reads exactly the first two turns
+        Map<String, Object> read = bob.call("read_conversation", Map.of("conversation_id", id));
+        assertThat(messages(read)).extracting(m -> m.get("id")).containsExactlyElementsOf(
+                concat(firstIds, secondIds));
+        assertThat(read.get("next_after_index")).isNull();
+        assertThat(conversation(read).get("is_owner")).isEqualTo(false);
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", id, "after_index", 7)))).isEmpty();
+        assertThat(bob.resource(id)).contains(secondIds.get(3)).doesNotContain("Private follow-up");
+        // the shared list shows it, metadata only
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> sharedList = (List<Map<String, Object>>) bob.call("list_conversations",
+                Map.of("scope", "shared")).get("conversations");
+        assertThat(sharedList).extracting(c -> c.get("id")).containsExactly(id);
+        assertThat(sharedList.get(0)).doesNotContainKey("messages");
+
+        // bob forks
+        Map<String, Object> fork = bob.call("fork_conversation", Map.of("conversation_id", id));
+        assertThat(fork.get("copied_messages")).isEqualTo(8);
+        Map<String, Object> forkConversation = conversation(fork);
+        String forkId = (String) forkConversation.get("id");
+        assertThat(forkConversation.get("owner_id")).isEqualTo("bob");
+        assertThat(forkConversation.get("title")).isEqualTo("Quarterly sales (forked)");
+        assertThat(forkConversation.get("forked_from")).isEqualTo(Map.of(
+                "conversation_id", id, "message_id", secondIds.get(3), "owner_id", "alice"));
+        List<Map<String, Object>> forked = messages(bob.call("read_conversation", Map.of("conversation_id", forkId)));
+        assertThat(forked).hasSize(8);
+        assertThat(forked).extracting(m -> m.get("id")).doesNotContainAnyElementsOf(concat(firstIds, secondIds));
+        assertThat(forked.get(1).get("parent_id")).isEqualTo(forked.get(0).get("id"));
+        assertThat(forked.get(2).get("parent_id")).isEqualTo(forked.get(1).get("id"));
+
+        // the fork instructions: in bob's fork only
+        String forkMarker = "This conversation was transferred";
+        assertThat(bob.systemPrompt(forkId)).contains(forkMarker);
+        assertThat(alice.systemPrompt(id)).doesNotContain(forkMarker);
+        String aliceOwnFork = (String) conversation(alice.call("fork_conversation", Map.of("conversation_id", id))).get("id");
+        assertThat(alice.systemPrompt(aliceOwnFork)).doesNotContain(forkMarker);
+
+        // re-share at the first turn end: bob sees one turn
+        alice.call("share_conversation", Map.of("conversation_id", id, "until_message_id", firstIds.get(3)));
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", id)))).hasSize(4);
+        // a message inside a turn is refused
+        String refusal = alice.refused("share_conversation",
+                Map.of("conversation_id", id, "until_message_id", firstIds.get(1)));
+        assertThat(refusal).contains(firstIds.get(1)).contains("not a turn end");
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", id)))).hasSize(4);
+
+        // unshare: bob's read and fork are refused; his fork stays his and intact
+        assertThat(alice.call("unshare_conversation", Map.of("conversation_id", id)).get("shared")).isEqualTo(false);
+        assertThat(bob.refused("read_conversation", Map.of("conversation_id", id))).contains(id).contains("denied");
+        assertThat(bob.refused("fork_conversation", Map.of("conversation_id", id))).contains(id);
+        assertThatThrownBy(() -> bob.systemPrompt(id)).isInstanceOf(McpError.class).hasMessageContaining(id);
+        assertThatThrownBy(() -> bob.resource(id)).isInstanceOf(McpError.class);
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", forkId)))).hasSize(8);
+    }
+
+    @Test
+    void viewerReadsSharedButWritesNothingAndProjectsStayApart() {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        McpTestClient vera = start("vera", project, "viewer");
+        McpTestClient stranger = start("mallory", "other-" + UUID.randomUUID(), "admin");
+
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "t"))).get("id");
+        alice.call("append_messages", Map.of("conversation_id", id, "messages", turn("q")));
+        alice.call("share_conversation", Map.of("conversation_id", id));
+
+        assertThat(messages(vera.call("read_conversation", Map.of("conversation_id", id)))).hasSize(4);
+        assertThat(vera.refused("create_conversation", Map.of())).contains("viewer");
+        assertThat(vera.refused("append_messages", Map.of("conversation_id", id, "messages", turn("x")))).contains("viewer");
+        assertThat(vera.refused("share_conversation", Map.of("conversation_id", id))).contains("viewer");
+        assertThat(vera.refused("fork_conversation", Map.of("conversation_id", id))).contains("viewer");
+
+        assertThat(stranger.refused("read_conversation", Map.of("conversation_id", id))).contains("denied");
+        assertThat(stranger.refused("fork_conversation", Map.of("conversation_id", id))).contains("denied");
+        assertThat(stranger.call("list_conversations", Map.of("scope", "shared")).get("conversations"))
+                .asList().isEmpty();
+        assertThatThrownBy(() -> stranger.resource(id)).isInstanceOf(McpError.class);
+        assertThat(messages(alice.call("read_conversation", Map.of("conversation_id", id)))).hasSize(4);
+    }
+
+    @Test
+    void badInputGetsOneSentenceAndChangesNothing() {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "t"))).get("id");
+        String other = (String) conversation(alice.call("create_conversation", Map.of("title", "o"))).get("id");
+        List<String> otherIds = ids(alice.call("append_messages", Map.of("conversation_id", other, "messages", turn("q"))));
+
+        String unknown = UUID.randomUUID().toString();
+        assertThat(alice.refused("read_conversation", Map.of("conversation_id", unknown)))
+                .isEqualTo("Conversation " + unknown + " was not found.");
+        assertThat(alice.refused("read_conversation", Map.of("conversation_id", "not-a-uuid")))
+                .contains("conversation_id", "not-a-uuid", "UUID");
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages",
+                List.of(msg(null, "tool", "result", "query", otherIds.get(1), "text", "x")))))
+                .contains(otherIds.get(1), "messages[0].parent_id", id);
+        String big = "x".repeat(1024 * 1024 + 1);
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages",
+                List.of(msg(null, "user", "call", "router_agent", null, "text", big)))))
+                .contains("messages[0].content", "1 MiB");
+        List<Map<String, Object>> tooMany = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            tooMany.add(msg(null, "user", "progress", "", null, "text", "m" + i));
+        }
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages", tooMany)))
+                .contains("1001", "1000");
+        McpError wrongRole = alice.rejected("append_messages", Map.of("conversation_id", id, "messages",
+                List.of(msg(null, "wizard", "call", "", null, "text", "x"))));
+        assertThat(wrongRole.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+        assertThat(wrongRole.getMessage()).contains("role");
+        McpError missing = alice.rejected("append_messages", Map.of("conversation_id", id));
+        assertThat(missing.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+        assertThat(missing.getMessage()).contains("messages");
+        McpError unknownArgument = alice.rejected("read_conversation", Map.of("conversation_id", id, "bogus", 1));
+        assertThat(unknownArgument.getMessage()).contains("bogus");
+        assertThatThrownBy(() -> alice.raw().callTool(new McpSchema.CallToolRequest("no_such_tool", Map.of())))
+                .isInstanceOf(McpError.class);
+
+        // nothing changed
+        Map<String, Object> read = alice.call("read_conversation", Map.of("conversation_id", id));
+        assertThat(messages(read)).isEmpty();
+        assertThat(messages(alice.call("read_conversation", Map.of("conversation_id", other)))).hasSize(4);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}
