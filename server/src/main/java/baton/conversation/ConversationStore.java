@@ -83,17 +83,20 @@ final class ConversationStore {
     /**
      * The whole fork of the messages in one statement and one pass, with no join: each new id is
      * derived from the fork's own (random) id and the old id, so a parent is remapped by deriving
-     * its new id the same way. The derived ids are RFC 9562 version-8 UUIDs (md5 with the version
-     * and variant bits set), unique per fork and unguessable without the fork's id.
+     * its new id the same way. A derived id is an RFC 9562 version-8 UUID: the first 48 bits of
+     * the fork's id, then 72 bits of md5(fork id, old id) around the version and variant bits.
+     * The shared prefix puts one fork's ids side by side in the primary-key index, so a large fork
+     * writes a few index pages instead of touching pages all over it.
      */
     private static final String COPY_MESSAGES = """
             insert into messages (""" + MESSAGE_COLUMNS + """
             )
-            select overlay(overlay(md5(?::text || s.id::text) placing '8' from 13) placing '8' from 17)::uuid,
+            select (? || '8' || substr(h.id, 1, 3) || '8' || substr(h.id, 4, 15))::uuid,
                    ?,
-                   overlay(overlay(md5(?::text || s.parent_id::text) placing '8' from 13) placing '8' from 17)::uuid,
+                   (? || '8' || substr(h.parent, 1, 3) || '8' || substr(h.parent, 4, 15))::uuid,
                    s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
-              from messages s
+              from messages s,
+                   lateral (select md5(?::text || s.id::text) as id, md5(?::text || s.parent_id::text) as parent) h
              where s.conversation_id = ? and s.idx <= ?""";
 
     private static final String LIST_MINE = "select " + CONVERSATION_COLUMNS + """
@@ -255,12 +258,15 @@ final class ConversationStore {
 
     /** Copies messages 0..untilIndex of {@code source} into {@code target}; returns how many. */
     int copyMessages(Connection c, UUID source, int untilIndex, UUID target) throws SQLException {
+        String prefix = target.toString().replace("-", "").substring(0, 12);
         try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
-            ps.setString(1, target.toString());
+            ps.setString(1, prefix);
             ps.setObject(2, target);
-            ps.setString(3, target.toString());
-            ps.setObject(4, source);
-            ps.setInt(5, untilIndex);
+            ps.setString(3, prefix);
+            ps.setString(4, target.toString());
+            ps.setString(5, target.toString());
+            ps.setObject(6, source);
+            ps.setInt(7, untilIndex);
             return ps.executeUpdate();
         }
     }

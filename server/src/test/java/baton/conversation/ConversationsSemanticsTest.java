@@ -278,6 +278,9 @@ class ConversationsSemanticsTest {
                 assertThat(c.id()).isNotEqualTo(s.id());
                 assertThat(c.id().version()).as("RFC 9562 version 8").isEqualTo(8);
                 assertThat(c.id().variant()).isEqualTo(2);
+                assertThat(c.id().getMostSignificantBits() >>> 16)
+                        .as("a fork's ids share the first 48 bits of the fork's id")
+                        .isEqualTo(copy.id().getMostSignificantBits() >>> 16);
                 assertThat(c.conversationId()).isEqualTo(copy.id());
                 assertThat(c.index()).isEqualTo(s.index());
                 assertThat(c.role()).isEqualTo(s.role());
