@@ -1,13 +1,9 @@
 package baton.bench;
 
-import baton.conversation.ContentType;
 import baton.conversation.Conversations;
 import baton.conversation.ForkResult;
 import baton.conversation.Identity;
 import baton.conversation.Message;
-import baton.conversation.MessageRole;
-import baton.conversation.MessageType;
-import baton.conversation.NewMessage;
 import baton.conversation.Role;
 import baton.db.Database;
 import java.io.PrintStream;
@@ -15,8 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +40,7 @@ public final class ForkBenchmark {
         Identity member = new Identity("bench-member", owner.projectId(), Role.EDITOR);
         out.printf("%-10s %14s %14s %16s %10s%n", "messages", "fork ms", "µs/message", "row-by-row ms", "ratio");
         for (int size : sizes) {
-            UUID id = conversation(owner, size);
+            UUID id = BenchData.conversation(conversations, owner, size);
             conversations.share(owner, id, null);
             // warm up caches and the JIT on this size, then measure
             conversations.fork(member, id, null);
@@ -59,7 +53,7 @@ public final class ForkBenchmark {
                     throw new IllegalStateException("fork copied " + result.copiedMessages() + " of " + size);
                 }
             }
-            double forkMs = median(fork) / 1e6;
+            double forkMs = BenchData.median(fork) / 1e6;
             String naive = "-";
             String ratio = "-";
             if (rowByRow) {
@@ -69,41 +63,12 @@ public final class ForkBenchmark {
                     rowByRowCopy(member, id);
                     copy[i] = System.nanoTime() - start;
                 }
-                double naiveMs = median(copy) / 1e6;
+                double naiveMs = BenchData.median(copy) / 1e6;
                 naive = String.format("%.1f", naiveMs);
                 ratio = String.format("%.1fx", naiveMs / forkMs);
             }
             out.printf("%-10d %14.1f %14.2f %16s %10s%n", size, forkMs, forkMs * 1000 / size, naive, ratio);
         }
-    }
-
-    /** A conversation of {@code size} messages (whole turns of four, then filler to the size). */
-    private UUID conversation(Identity owner, int size) {
-        if (size % 4 != 0) {
-            throw new IllegalArgumentException("sizes must be multiples of 4 (whole turns), not " + size);
-        }
-        UUID id = conversations.create(owner, "bench " + size).id();
-        List<NewMessage> batch = new ArrayList<>();
-        for (int t = 0; t < size / 4; t++) {
-            UUID root = UUID.randomUUID();
-            UUID call = UUID.randomUUID();
-            batch.add(new NewMessage(root, MessageRole.USER, MessageType.CALL, Message.ROUTER_AGENT, null,
-                    ContentType.TEXT, "question " + t + " about the quarterly figures"));
-            batch.add(new NewMessage(call, MessageRole.ASSISTANT, MessageType.CALL, "query", root, ContentType.JSON,
-                    "{\"dataset\":\"sales\",\"quarter\":" + (t % 4 + 1) + "}"));
-            batch.add(new NewMessage(null, MessageRole.TOOL, MessageType.RESULT, "query", call, ContentType.JSON,
-                    "{\"rows\":[[1,2,3],[4,5,6]],\"total\":" + t + "}"));
-            batch.add(new NewMessage(null, MessageRole.ASSISTANT, MessageType.RESULT, Message.ROUTER_AGENT, null,
-                    ContentType.TEXT, "The answer to question " + t + " is a short paragraph of text."));
-            if (batch.size() == Conversations.MAX_APPEND_MESSAGES) {
-                conversations.append(owner, id, batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            conversations.append(owner, id, batch);
-        }
-        return id;
     }
 
     /**
@@ -147,12 +112,5 @@ public final class ForkBenchmark {
         } catch (SQLException e) {
             throw Database.translate("copying row by row", e);
         }
-    }
-
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 }

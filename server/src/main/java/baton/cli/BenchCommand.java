@@ -1,22 +1,33 @@
 package baton.cli;
 
 import baton.bench.ForkBenchmark;
+import baton.bench.HttpBenchmark;
+import baton.bench.MemoryBenchmark;
+import baton.bench.ReadBenchmark;
+import baton.bench.StartupBenchmark;
+import baton.conversation.BatonException;
+import baton.conversation.ErrorCode;
 import baton.db.EmbeddedPostgresServer;
 import baton.db.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code baton bench fork}: measured figures, as ratios from one run. */
+/** {@code baton bench …}: measured figures, as ratios from one run (BENCHMARKS.md lists them). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
-        subcommands = {BenchCommand.Fork.class})
+        subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Http.class,
+                BenchCommand.Startup.class, BenchCommand.Memory.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -24,11 +35,63 @@ final class BenchCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.err);
     }
 
+    /** What a benchmark runs on: its storage, and the environment of any Baton process it starts. */
+    interface Bench {
+        void run(Storage storage, Map<String, String> env, Path workDir) throws Exception;
+    }
+
+    /** Runs {@code bench} on {@code dbUrl}, or on a throw-away embedded PostgreSQL removed afterwards. */
+    static int withStorage(String dbUrl, Bench bench) throws Exception {
+        Path dir = Files.createTempDirectory("baton-bench");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(k -> k.startsWith("BATON_"));
+        if (dbUrl != null) {
+            env.put("BATON_DB_URL", dbUrl);
+        } else {
+            env.put("BATON_DATA_DIR", dir.resolve("pg").toString());
+        }
+        try (Storage storage = Storage.open(dbUrl, dir.resolve("pg"), 8)) {
+            bench.run(storage, env, dir);
+        } finally {
+            if (dbUrl == null) {
+                new EmbeddedPostgresServer(dir.resolve("pg")).stop();
+            }
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    /** The jar this command runs from: the benchmarks that start Baton processes start this one. */
+    static Path jar() {
+        try {
+            Path location = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!location.toString().endsWith(".jar")) {
+                throw new BatonException(ErrorCode.CONFIGURATION,
+                        "This benchmark starts Baton processes, so run it from baton.jar (./baton bench …).");
+            }
+            return location;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the jar's location is not a path", e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    abstract static class Base implements Callable<Integer> {
+        @Option(names = "--db-url", description = "Benchmark on this PostgreSQL instead of a throw-away embedded one.")
+        String dbUrl;
+    }
+
     @Command(name = "fork", mixinStandardHelpOptions = true,
             description = "Fork time by conversation size, against a row-by-row copy in the same run.")
-    static final class Fork implements Callable<Integer> {
-
-        @Option(names = "--sizes", split = ",", defaultValue = "100,1000,10000",
+    static final class Fork extends Base {
+        @Option(names = "--sizes", split = ",", defaultValue = "100,1000,10000,100000",
                 description = "Conversation sizes in messages, multiples of 4 (default: ${DEFAULT-VALUE}).")
         int[] sizes;
 
@@ -39,29 +102,73 @@ final class BenchCommand implements Runnable {
                 description = "Also time the row-by-row copy (default: on).")
         boolean rowByRow;
 
-        @Option(names = "--db-url", description = "Benchmark on this PostgreSQL instead of a throw-away embedded one.")
-        String dbUrl;
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new ForkBenchmark(storage.database(), System.out).run(sizes, repeats, rowByRow));
+        }
+    }
+
+    @Command(name = "read", mixinStandardHelpOptions = true,
+            description = "One page of 200 messages read by another member, by size of the shared conversation.")
+    static final class Read extends Base {
+        @Option(names = "--sizes", split = ",", defaultValue = "1000,100000",
+                description = "Conversation sizes; the first is the reference (default: ${DEFAULT-VALUE}).")
+        int[] sizes;
+
+        @Option(names = "--reads", defaultValue = "300", description = "Page reads timed per size and page (default: ${DEFAULT-VALUE}).")
+        int reads;
 
         @Override
-        public Integer call() throws IOException {
-            Path dir = dbUrl == null ? Files.createTempDirectory("baton-bench") : null;
-            try (Storage storage = Storage.open(dbUrl, dir, 4)) {
-                new ForkBenchmark(storage.database(), System.out).run(sizes, repeats, rowByRow);
-            } finally {
-                if (dir != null) {
-                    new EmbeddedPostgresServer(dir).stop();
-                    deleteTree(dir);
-                }
-            }
-            return 0;
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new ReadBenchmark(storage.database(), System.out).run(sizes, reads));
         }
+    }
 
-        private static void deleteTree(Path dir) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    @Command(name = "http", mixinStandardHelpOptions = true,
+            description = "ping against read_conversation over Streamable HTTP with concurrent MCP sessions.")
+    static final class Http extends Base {
+        @Option(names = "--clients", defaultValue = "16", description = "Concurrent MCP sessions (default: ${DEFAULT-VALUE}).")
+        int clients;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per call (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) -> new HttpBenchmark(storage.database(), System.out)
+                    .run(clients, Duration.ofSeconds(Math.max(1, seconds / 3)), Duration.ofSeconds(seconds)));
+        }
+    }
+
+    @Command(name = "startup", mixinStandardHelpOptions = true,
+            description = "serve --stdio to the initialize answer, plain and with a CDS archive.")
+    static final class Startup extends Base {
+        @Option(names = "--runs", defaultValue = "10", description = "Timed start-ups of each kind (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            Path jar = jar();
+            return withStorage(dbUrl, (storage, env, dir) -> new StartupBenchmark(jar, env, System.out).run(runs, dir));
+        }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Resident size of serve --http after many conversations and with many MCP sessions open.")
+    static final class Memory extends Base {
+        @Option(names = "--conversations", defaultValue = "10000", description = "Conversations to create (default: ${DEFAULT-VALUE}).")
+        int conversations;
+
+        @Option(names = "--sessions", defaultValue = "100", description = "MCP sessions held open (default: ${DEFAULT-VALUE}).")
+        int sessions;
+
+        @Override
+        public Integer call() throws Exception {
+            Path jar = jar();
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new MemoryBenchmark(jar, env, storage.database(), System.out).run(conversations, sessions));
         }
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.",
         subcommands = {ServeCommand.class, TokenCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, CdsTrainCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
