@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Resident size of a {@code baton serve --http} process (its own JVM, default options): idle,
+ * Resident size of a {@code baton serve --http} process (its own JVM, with the given options): idle,
  * after {@code conversations} conversations were created through it, and with {@code sessions}
  * MCP sessions open at once. Read from /proc, so Linux only.
  */
@@ -47,11 +47,12 @@ public final class MemoryBenchmark {
         this.out = out;
     }
 
-    public void run(int conversations, int sessions) throws Exception {
+    public void run(int conversations, int sessions, List<String> jvmOptions) throws Exception {
         String token = new Tokens(db, Clock.systemUTC())
                 .create(new Identity("bench-memory", "bench-" + UUID.randomUUID(), Role.EDITOR), "bench").secret();
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "serve", "--http", "--port", "0");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "serve", "--http", "--port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         builder.environment().putAll(env);
@@ -60,7 +61,8 @@ public final class MemoryBenchmark {
         try {
             URI url = url(process);
             Thread.sleep(2000);
-            out.printf("%-44s %10s%n", "baton serve --http (default JVM options)", "RSS MiB");
+            out.printf("%-44s %10s%n", "baton serve --http " + (jvmOptions.isEmpty() ? "(default JVM options)"
+                    : String.join(" ", jvmOptions)), "RSS MiB");
             out.printf("%-44s %10d%n", "idle after start", rssMiB(process));
             create(url, token, conversations);
             out.printf("%-44s %10d%n", "after " + conversations + " conversations created over MCP", rssMiB(process));

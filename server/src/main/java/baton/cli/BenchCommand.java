@@ -15,7 +15,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -164,11 +166,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--sessions", defaultValue = "100", description = "MCP sessions held open (default: ${DEFAULT-VALUE}).")
         int sessions;
 
+        @Option(names = "--jvm-option", paramLabel = "OPTION",
+                description = "An option for the measured JVM, e.g. --jvm-option=-Xmx256m (repeatable; default: none).")
+        List<String> jvmOptions = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             Path jar = jar();
             return withStorage(dbUrl, (storage, env, dir) ->
-                    new MemoryBenchmark(jar, env, storage.database(), System.out).run(conversations, sessions));
+                    new MemoryBenchmark(jar, env, storage.database(), System.out).run(conversations, sessions, jvmOptions));
         }
     }
 }
