@@ -1,0 +1,53 @@
+package baton.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import baton.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-process benchmarks run end to end on tiny sizes, so they cannot rot between the runs
+ * that produce BENCHMARKS.md. Nothing here is timed: the figures are the benchmarks' business.
+ */
+class BenchmarksSmokeTest {
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    private String printed() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void forkComparesWithTheRowByRowCopy() {
+        new ForkBenchmark(TestDatabase.database(), out).run(new int[] {100, 400}, 1, true);
+        assertThat(printed().lines()).hasSize(3);
+        assertThat(printed()).contains("row-by-row ms").containsPattern("(?m)^400 .*x$");
+    }
+
+    @Test
+    void readTimesTheMiddleAndLastPageOfEachSize() {
+        new ReadBenchmark(TestDatabase.database(), out).run(new int[] {400, 800}, 5);
+        assertThat(printed()).containsPattern("(?m)^400 +middle .* 1\\.00x$").containsPattern("(?m)^800 +last ");
+    }
+
+    @Test
+    void httpComparesReadConversationWithPing() {
+        new HttpBenchmark(TestDatabase.database(), out).run(2, Duration.ofMillis(200), Duration.ofMillis(500));
+        assertThat(printed()).containsPattern("(?m)^ping +\\d+").containsPattern("(?m)^read_conversation +\\d+")
+                .containsPattern("throughput is \\d+% of ping's");
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] values = {5, 1, 4, 2, 3};
+        assertThat(BenchData.median(values)).isEqualTo(3);
+        assertThat(BenchData.median(new long[] {1, 2, 3, 4})).isEqualTo(2.5);
+        assertThat(BenchData.percentile(values, 99)).isEqualTo(5);
+        assertThat(BenchData.percentile(values, 20)).isEqualTo(1);
+    }
+}
