@@ -24,6 +24,9 @@ public final class DataSources {
         config.setPoolName("baton");
         config.setMaximumPoolSize(maxSize);
         config.setMinimumIdle(1);
+        // Writes run at read committed whatever the server's default; reads ask for their snapshot
+        // per transaction (Database), so no connection's session state ever changes.
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // Fail fast when the database is down, so callers get a clear sentence instead of a hang.
         config.setConnectionTimeout(5_000);
         config.setInitializationFailTimeout(-1);

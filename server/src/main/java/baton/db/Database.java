@@ -5,6 +5,7 @@ import baton.conversation.ErrorCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -37,21 +38,29 @@ public final class Database {
 
     /** Runs {@code work} in a read-committed transaction. */
     public <T> T write(String action, Work<T> work) {
-        return run(action, Connection.TRANSACTION_READ_COMMITTED, false, work);
+        return run(action, false, work);
     }
 
     /** Runs {@code work} in a read-only repeatable-read transaction: every statement sees one snapshot. */
     public <T> T read(String action, Work<T> work) {
-        return run(action, Connection.TRANSACTION_REPEATABLE_READ, true, work);
+        return run(action, true, work);
     }
 
-    private <T> T run(String action, int isolation, boolean readOnly, Work<T> work) {
+    /** PostgreSQL's default isolation is read committed, which writes use as it is. */
+    private static final String READ_ONLY_SNAPSHOT = "set transaction isolation level repeatable read, read only";
+
+    private <T> T run(String action, boolean readOnly, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
-                connection.setTransactionIsolation(isolation);
-                connection.setReadOnly(readOnly);
                 try {
+                    if (readOnly) {
+                        // For this transaction only, sent with its BEGIN: the session keeps its
+                        // defaults, so the pool has nothing to reset (each reset is a round trip).
+                        try (Statement set = connection.createStatement()) {
+                            set.execute(READ_ONLY_SNAPSHOT);
+                        }
+                    }
                     T result = work.run(connection);
                     connection.commit();
                     return result;
@@ -59,8 +68,7 @@ public final class Database {
                     rollbackQuietly(connection);
                     throw e;
                 }
-                // No reset here: the pool restores auto-commit, read-only and isolation itself
-                // when the connection goes back, and a reset would cost round trips.
+                // No reset here: the pool restores auto-commit itself when the connection goes back.
             } catch (SQLException e) {
                 if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
                     log.debug("{}: retrying after {} (attempt {})", action, e.getSQLState(), attempt);
