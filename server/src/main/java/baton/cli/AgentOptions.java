@@ -54,20 +54,20 @@ final class AgentOptions {
     Path upstreams;
 
     AgentSettings settings(Map<String, String> env) {
-        String url = first(baseUrl, env.get("BATON_MODEL_BASE_URL"));
+        String url = Settings.first(baseUrl, env.get("BATON_MODEL_BASE_URL"));
         if (url != null) {
             checkUrl(url);
         }
         ModelSettings model = new ModelSettings(
                 url,
-                first(apiKey, env.get("BATON_MODEL_API_KEY")),
-                first(modelName, env.get("BATON_MODEL_NAME")),
+                Settings.first(apiKey, env.get("BATON_MODEL_API_KEY")),
+                Settings.first(modelName, env.get("BATON_MODEL_NAME")),
                 Duration.ofSeconds(number("--model-timeout", timeoutSeconds, env, "BATON_MODEL_TIMEOUT",
                         (int) ModelSettings.DEFAULT_TIMEOUT.toSeconds(), 1)),
                 number("--model-max-retries", maxRetries, env, "BATON_MODEL_MAX_RETRIES",
                         ModelSettings.DEFAULT_MAX_RETRIES, 0),
                 ModelSettings.DEFAULT_RETRY_BACKOFF);
-        String file = upstreams != null ? upstreams.toString() : first(env.get("BATON_UPSTREAMS"));
+        String file = upstreams != null ? upstreams.toString() : Settings.first(env.get("BATON_UPSTREAMS"));
         List<UpstreamServer> servers = file == null ? List.of() : UpstreamServer.load(Path.of(file));
         return new AgentSettings(model, servers,
                 number("--max-steps", maxSteps, env, "BATON_MAX_STEPS", AgentSettings.DEFAULT_MAX_STEPS, 1),
@@ -99,7 +99,7 @@ final class AgentOptions {
             }
             return value;
         }
-        String text = first(env.get(variable));
+        String text = Settings.first(env.get(variable));
         if (text == null) {
             return fallback;
         }
@@ -113,14 +113,5 @@ final class AgentOptions {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     variable + " must be a whole number of at least " + min + ", not \"" + text + "\".");
         }
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v.strip();
-            }
-        }
-        return null;
     }
 }

@@ -4,7 +4,6 @@ import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.http.HttpSettings;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -38,43 +37,16 @@ final class HttpOptions {
     }
 
     HttpSettings settings(Map<String, String> env) {
-        int p = port != null ? port : number(env, "BATON_HTTP_PORT", HttpSettings.DEFAULT_PORT);
-        String b = bind != null ? bind : orDefault(env.get("BATON_HTTP_BIND"), HttpSettings.DEFAULT_BIND);
+        long p = port != null ? port : Settings.number(env, "BATON_HTTP_PORT", HttpSettings.DEFAULT_PORT);
+        if (p < 0 || p > 65535) {
+            throw new BatonException(ErrorCode.CONFIGURATION, "The port must be between 0 and 65535, not " + p + ".");
+        }
+        String b = Settings.first(bind, env.get("BATON_HTTP_BIND"), HttpSettings.DEFAULT_BIND);
         long max = maxRequestBytes != null ? maxRequestBytes
-                : number(env, "BATON_HTTP_MAX_REQUEST_BYTES", HttpSettings.DEFAULT_MAX_REQUEST_BYTES);
-        List<String> hosts = !allowedHosts.isEmpty() ? allowedHosts : list(env.get("BATON_HTTP_ALLOWED_HOSTS"));
-        List<String> origins = !allowedOrigins.isEmpty() ? allowedOrigins : list(env.get("BATON_HTTP_ALLOWED_ORIGINS"));
-        return new HttpSettings(b.strip(), p, max, hosts, origins);
-    }
-
-    private static long number(Map<String, String> env, String name, long fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new BatonException(ErrorCode.CONFIGURATION, name + " must be a whole number, not '" + value + "'.");
-        }
-    }
-
-    private static int number(Map<String, String> env, String name, int fallback) {
-        long n = number(env, name, (long) fallback);
-        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new BatonException(ErrorCode.CONFIGURATION, name + " is out of range: " + n + ".");
-        }
-        return (int) n;
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static List<String> list(String value) {
-        if (value == null || value.isBlank()) {
-            return List.of();
-        }
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+                : Settings.number(env, "BATON_HTTP_MAX_REQUEST_BYTES", HttpSettings.DEFAULT_MAX_REQUEST_BYTES);
+        List<String> hosts = !allowedHosts.isEmpty() ? allowedHosts : Settings.list(env, "BATON_HTTP_ALLOWED_HOSTS");
+        List<String> origins = !allowedOrigins.isEmpty() ? allowedOrigins
+                : Settings.list(env, "BATON_HTTP_ALLOWED_ORIGINS");
+        return new HttpSettings(b, (int) p, max, hosts, origins);
     }
 }

@@ -18,18 +18,9 @@ final class IdentityOptions {
     String role;
 
     Identity identity(Map<String, String> env) {
-        String userId = first(user, env.get("BATON_USER"), System.getProperty("user.name"));
-        String projectId = first(project, env.get("BATON_PROJECT"), "default");
-        Role r = Role.parse(first(role, env.get("BATON_ROLE"), "editor"));
+        String userId = Settings.first(user, env.get("BATON_USER"), System.getProperty("user.name"));
+        String projectId = Settings.first(project, env.get("BATON_PROJECT"), "default");
+        Role r = Role.parse(Settings.first(role, env.get("BATON_ROLE"), "editor"));
         return new Identity(userId, projectId, r);
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
     }
 }

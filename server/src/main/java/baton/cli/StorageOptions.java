@@ -18,7 +18,7 @@ final class StorageOptions {
     Path dataDir;
 
     Config config(Map<String, String> env) {
-        String url = dbUrl != null ? dbUrl : blankToNull(env.get("BATON_DB_URL"));
+        String url = dbUrl != null ? dbUrl : Settings.first(env.get("BATON_DB_URL"));
         Path dir = dataDir != null ? dataDir
                 : env.get("BATON_DATA_DIR") != null && !env.get("BATON_DATA_DIR").isBlank()
                         ? Path.of(env.get("BATON_DATA_DIR")) : Config.defaultDataDir(env);
@@ -29,9 +29,5 @@ final class StorageOptions {
     Storage open(Map<String, String> env, int poolSize) {
         Config config = config(env);
         return Storage.open(config.dbUrl(), config.dataDir(), poolSize);
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }
