@@ -455,7 +455,7 @@ public final class Conversations {
                         UUID.fromString(parts[2]));
             } catch (RuntimeException e) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                        "cursor '" + cursor + "' is not a cursor returned by list_conversations.");
+                        "cursor " + Quote.of(cursor) + " is not a cursor returned by list_conversations.");
             }
         }
     }
