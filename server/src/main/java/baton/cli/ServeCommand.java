@@ -100,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
         Identity identity = identity();
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
-        JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
+        JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(MAX_REQUEST_CHARS);
         try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());

@@ -54,6 +54,7 @@ public final class Conversations {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                     "title must be at most " + MAX_TITLE_LENGTH + " characters, not " + cleanTitle.length() + ".");
         }
+        requireStorable("title", cleanTitle);
         Instant now = now();
         Conversation conversation = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
                 cleanTitle, now, now, null, null, null, null, 0);
@@ -242,6 +243,8 @@ public final class Conversations {
                 throw new BatonException(ErrorCode.TOO_LARGE, at + ".content is " + bytes
                         + " bytes; a message holds at most " + NewMessage.MAX_CONTENT_BYTES + " bytes (1 MiB).");
             }
+            requireStorable(at + ".content", m.content());
+            requireStorable(at + ".tool", m.tool());
             if (m.contentType() == ContentType.JSON && !NewMessage.isJson(m.content())) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         at + ".content is not valid JSON although its content_type is json.");
@@ -257,6 +260,13 @@ public final class Conversations {
                 throw new BatonException(ErrorCode.BAD_PARENT, at + ".parent_id " + m.parentId()
                         + " names the message itself.");
             }
+        }
+    }
+
+    private static void requireStorable(String field, String text) {
+        String problem = StorableText.problem(text);
+        if (problem != null) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT, field + " " + problem + ".");
         }
     }
 
@@ -455,7 +465,7 @@ public final class Conversations {
                         UUID.fromString(parts[2]));
             } catch (RuntimeException e) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                        "cursor '" + cursor + "' is not a cursor returned by list_conversations.");
+                        "cursor " + Quote.of(cursor) + " is not a cursor returned by list_conversations.");
             }
         }
     }

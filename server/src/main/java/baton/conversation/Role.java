@@ -29,6 +29,6 @@ public enum Role {
             }
         }
         throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                "role must be one of viewer, editor or admin, not '" + text + "'.");
+                "role must be one of viewer, editor or admin, not " + Quote.of(text) + ".");
     }
 }

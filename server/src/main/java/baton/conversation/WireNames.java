@@ -23,6 +23,6 @@ final class WireNames {
         String allowed = Arrays.stream(type.getEnumConstants()).map(WireNames::of)
                 .collect(Collectors.joining(", "));
         throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                field + " must be one of " + allowed + ", not '" + text + "'.");
+                field + " must be one of " + allowed + ", not " + Quote.of(text) + ".");
     }
 }

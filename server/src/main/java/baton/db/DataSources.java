@@ -5,11 +5,16 @@ import baton.conversation.ErrorCode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** Connection pools and schema migrations. */
 public final class DataSources {
+
+    /** How often the pool tries again to connect to a database that refuses (see {@link PatientDataSource}). */
+    static final Duration RECONNECT_EVERY = Duration.ofMillis(100);
 
     private DataSources() {
     }
@@ -19,8 +24,14 @@ public final class DataSources {
      * ({@code postgresql://user:password@host:port/db}).
      */
     public static HikariDataSource pool(String url, int maxSize) {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setURL(jdbcUrl(url));
+        postgres.setReWriteBatchedInserts(true);
+        postgres.setApplicationName("baton");
+        postgres.setConnectTimeout(5);
+        PatientDataSource patient = new PatientDataSource(postgres, RECONNECT_EVERY);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl(url));
+        config.setDataSource(patient);
         config.setPoolName("baton");
         config.setMaximumPoolSize(maxSize);
         config.setMinimumIdle(1);
@@ -30,10 +41,13 @@ public final class DataSources {
         // Fail fast when the database is down, so callers get a clear sentence instead of a hang.
         config.setConnectionTimeout(5_000);
         config.setInitializationFailTimeout(-1);
-        config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        config.addDataSourceProperty("ApplicationName", "baton");
-        config.addDataSourceProperty("connectTimeout", "5");
-        return new HikariDataSource(config);
+        return new HikariDataSource(config) {
+            @Override
+            public void close() {
+                patient.close(); // a connection waiting for the database must not hold up the pool's end
+                super.close();
+            }
+        };
     }
 
     /** Applies the versioned migrations; concurrent starters are serialised by Flyway's lock. */

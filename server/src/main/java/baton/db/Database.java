@@ -49,8 +49,13 @@ public final class Database {
     /** PostgreSQL's default isolation is read committed, which writes use as it is. */
     private static final String READ_ONLY_SNAPSHOT = "set transaction isolation level repeatable read, read only";
 
+    /** How far one attempt got: what a failure means depends on it. */
+    private enum Stage { WORK, COMMIT, DONE }
+
     private <T> T run(String action, boolean readOnly, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
+            Stage stage = Stage.WORK;
+            T result = null;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
@@ -61,22 +66,45 @@ public final class Database {
                             set.execute(READ_ONLY_SNAPSHOT);
                         }
                     }
-                    T result = work.run(connection);
+                    result = work.run(connection);
+                    stage = Stage.COMMIT;
                     connection.commit();
-                    return result;
+                    stage = Stage.DONE;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(connection);
                     throw e;
                 }
                 // No reset here: the pool restores auto-commit itself when the connection goes back.
             } catch (SQLException e) {
+                if (stage == Stage.DONE) {
+                    // Committed: only handing the connection back failed, and the pool drops it.
+                    log.debug("{}: committed, but the connection failed afterwards: {}", action, e.getMessage());
+                    return result;
+                }
                 if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
                     log.debug("{}: retrying after {} (attempt {})", action, e.getSQLState(), attempt);
                     continue;
                 }
+                if (stage == Stage.COMMIT && !readOnly && isUnavailable(e)) {
+                    throw commitOutcomeUnknown(action, e);
+                }
                 throw translate(action, e);
             }
+            return result;
         }
+    }
+
+    /**
+     * The connection broke after the commit was sent and before its answer came: the server may
+     * have committed or not, and no one can tell this caller which. Saying "nothing was changed"
+     * would be a guess, so the sentence says so and names the safe way to retry.
+     */
+    private static BatonException commitOutcomeUnknown(String action, SQLException e) {
+        log.warn("{}: the database became unavailable during the commit (SQLState {}): {}", action,
+                e.getSQLState(), e.getMessage());
+        return new BatonException(ErrorCode.STORAGE_UNAVAILABLE, "The database became unavailable while committing ("
+                + action + "), so the change may or may not have been saved; check before repeating it"
+                + " (an append retried with the same message ids is never duplicated).", e);
     }
 
     private static void rollbackQuietly(Connection connection) {
@@ -92,11 +120,16 @@ public final class Database {
         return "40001".equals(state) || "40P01".equals(state);
     }
 
+    private static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P")));
+    }
+
     /** Wraps an SQL failure with context; the caller sees one sentence, the log keeps SQLState and cause. */
     public static BatonException translate(String action, SQLException e) {
         String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException || (state != null && state.startsWith("08"))
-                || (state != null && state.startsWith("57P"))) {
+        if (isUnavailable(e)) {
             log.warn("{}: database unavailable (SQLState {}): {}", action, state, e.getMessage());
             return new BatonException(ErrorCode.STORAGE_UNAVAILABLE,
                     "The database is unavailable while " + action + "; nothing was changed, try again shortly.", e);

@@ -60,6 +60,7 @@ import org.tukaani.xz.XZInputStream;
  *   <li>{@code pg-bin/<digest>/} – the PostgreSQL binaries unpacked from zonky's archive,</li>
  *   <li>{@code data/} – the cluster (created by initdb on first use),</li>
  *   <li>{@code postgres.log} – the server log and the output of initdb and pg_ctl,</li>
+ *   <li>{@code port} – the port of the last start, tried first on the next one,</li>
  *   <li>{@code start.lock} – serialises detect / initdb / start / stop between processes.</li>
  * </ul>
  *
@@ -91,6 +92,7 @@ public final class EmbeddedPostgresServer {
     private final Path dataDir;
     private final Path logFile;
     private final Path lockFile;
+    private final Path portFile;
     private Path pgHome; // unpacked binaries, resolved lazily and only under the start lock
 
     /**
@@ -102,6 +104,7 @@ public final class EmbeddedPostgresServer {
         this.dataDir = this.baseDir.resolve("data");
         this.logFile = this.baseDir.resolve("postgres.log");
         this.lockFile = this.baseDir.resolve("start.lock");
+        this.portFile = this.baseDir.resolve("port");
     }
 
     /** The PostgreSQL data directory, {@code <baseDir>/data}. */
@@ -345,10 +348,14 @@ public final class EmbeddedPostgresServer {
         Files.move(scratch, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Starts the postmaster detached (pg_ctl forks it into its own session) and returns its port. */
+    /**
+     * Starts the postmaster detached (pg_ctl forks it into its own session) and returns its port:
+     * the port of the last start when it is free, so that the connection pools of running Baton
+     * processes, which keep the URL they were given, reconnect by themselves after a restart.
+     */
     private int start() throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
-            int port = freePort();
+            int port = attempt == 1 ? preferredPort() : freePort();
             log.info("Starting PostgreSQL for {} on port {}", dataDir, port);
             // pg_ctl hands -o to /bin/sh, so '' reaches postgres as an empty value (no Unix socket).
             String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
@@ -357,6 +364,7 @@ public final class EmbeddedPostgresServer {
                     "-w", "-t", String.valueOf(PG_CTL_WAIT_SECONDS), "-o", options));
             if (exit == 0 && probe(port) == Probe.ANSWERS) {
                 log.info("PostgreSQL for {} is running on port {}", dataDir, port);
+                rememberPort(port);
                 return port;
             }
             // The port may have been taken meanwhile, or children of a killed postmaster may still
@@ -367,6 +375,43 @@ public final class EmbeddedPostgresServer {
             }
             log.info("PostgreSQL for {} did not start (attempt {}); retrying", dataDir, attempt);
             Thread.sleep(1000L * attempt);
+        }
+    }
+
+    /** The port of the last start if nothing listens on it now, else a free one. */
+    private int preferredPort() throws IOException {
+        OptionalInt last = lastPort();
+        if (last.isPresent()) {
+            if (isFree(last.getAsInt())) {
+                return last.getAsInt();
+            }
+            log.info("PostgreSQL for {} used port {} last time, which is taken now; picking another", dataDir,
+                    last.getAsInt());
+        }
+        return freePort();
+    }
+
+    private OptionalInt lastPort() throws IOException {
+        try {
+            int port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).strip());
+            return port > 0 && port < 65536 ? OptionalInt.of(port) : OptionalInt.empty();
+        } catch (NoSuchFileException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** Written aside and renamed, so a crash never leaves half a number. */
+    private void rememberPort(int port) throws IOException {
+        Path scratch = baseDir.resolve("port.tmp");
+        Files.writeString(scratch, port + "\n", StandardCharsets.UTF_8);
+        Files.move(scratch, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

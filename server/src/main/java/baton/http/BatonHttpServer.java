@@ -10,9 +10,7 @@ import baton.db.Database;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
 import baton.prompts.PromptLibrary;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import jakarta.servlet.DispatcherType;
@@ -58,7 +56,7 @@ public final class BatonHttpServer implements AutoCloseable {
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
         var transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(new JacksonMcpJsonMapper(new ObjectMapper()))
+                .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
                 .mcpEndpoint(MCP_PATH)
                 .maxRequestSize((int) settings.maxRequestBytes())
                 .contextExtractor(request -> {

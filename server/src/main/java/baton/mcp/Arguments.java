@@ -2,6 +2,7 @@ package baton.mcp;
 
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
+import baton.conversation.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,21 +104,17 @@ public final class Arguments {
         // UUID.fromString accepts short forms such as "1-2-3-4-5"; only the canonical form is an id.
         if (text.length() != 36) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                    name + " '" + abbreviate(text) + "' is not a valid id (expected a UUID).");
+                    name + " " + Quote.of(text) + " is not a valid id (expected a UUID).");
         }
         try {
             return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                    name + " '" + abbreviate(text) + "' is not a valid id (expected a UUID).");
+                    name + " " + Quote.of(text) + " is not a valid id (expected a UUID).");
         }
     }
 
     private BatonException invalid(String name, String problem) {
         return new BatonException(ErrorCode.INVALID_ARGUMENT, prefix + name + " " + problem + ".");
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 }

@@ -11,6 +11,8 @@ import baton.mcp.tools.SendMessageTool;
 import baton.mcp.tools.ShareConversationTool;
 import baton.mcp.tools.UnshareConversationTool;
 import baton.prompts.PromptLibrary;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
@@ -80,6 +82,21 @@ public final class BatonMcpServer {
                 .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
                 .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
                 .build();
+    }
+
+    /**
+     * The JSON mapper of a transport that takes messages of up to {@code maxMessageChars}. Jackson's
+     * default limits (names of 50,000 characters, strings of 20 million) would leave some messages
+     * within that size unreadable, and an unreadable message gets no answer tied to its request (over
+     * HTTP a 400, which the SDK's client takes for a lost session). With limits as large as the
+     * message, it is read, and a tool refuses its arguments with a JSON-RPC error naming them.
+     */
+    public static JacksonMcpJsonMapper jsonMapper(long maxMessageChars) {
+        int limit = (int) Math.min(Integer.MAX_VALUE, maxMessageChars);
+        JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNameLength(limit).maxStringLength(Math.max(limit, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                .build()).build();
+        return new JacksonMcpJsonMapper(new ObjectMapper(factory));
     }
 
     public static String version() {

@@ -5,6 +5,7 @@ import baton.conversation.ConversationView;
 import baton.conversation.Conversations;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
+import baton.conversation.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
@@ -65,7 +66,7 @@ public final class ConversationResource {
             throw McpErrors.of(e);
         } catch (JsonProcessingException | RuntimeException e) {
             log.error("[{} {}] reading {} failed", caller.projectId(), caller.userId(), uri, e);
-            throw McpErrors.internal("reading " + uri);
+            throw McpErrors.internal("reading " + Quote.of(uri));
         }
     }
 }

@@ -4,6 +4,7 @@ import baton.agent.TurnProgress;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
+import baton.conversation.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
@@ -15,6 +16,8 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +56,36 @@ public final class ToolRegistry {
             var validation = validator.validate(inputSchema, arguments);
             if (!validation.valid()) {
                 throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
-                        .message("Invalid arguments for tool " + handler.name() + ": " + validation.errorMessage())
+                        .message(schemaViolation(handler.name(), validation.errorMessage()))
                         .build();
             }
             Identity caller = identities.resolve(exchange);
             return call(handler, caller, arguments, progress(exchange, request.progressToken()));
         }).build();
+    }
+
+    /** The validator's list of errors, e.g. {@code [/limit: must have a minimum value of 1, : property 'x' is …]}. */
+    private static final Pattern VALIDATOR_LIST = Pattern.compile(
+            "^Validation failed: JSON schema validation errors: \\[(.*)]$", Pattern.DOTALL);
+    /** A value or key the validator quotes, as the caller sent it. */
+    private static final Pattern QUOTED = Pattern.compile("'([^']*)'", Pattern.DOTALL);
+    private static final int MAX_DETAIL = 300;
+
+    /**
+     * One sentence for arguments that break the schema. The validator quotes unknown keys as sent,
+     * which may be megabytes long or hold line breaks; each is shown as {@link Quote} shows any
+     * caller's value, and the whole detail is kept short.
+     */
+    static String schemaViolation(String tool, String validatorMessage) {
+        String detail = validatorMessage == null ? "" : validatorMessage.strip();
+        Matcher list = VALIDATOR_LIST.matcher(detail);
+        if (list.matches()) {
+            detail = list.group(1);
+        }
+        detail = QUOTED.matcher(detail).replaceAll(m -> Matcher.quoteReplacement(Quote.of(m.group(1))));
+        // the validator names the arguments object itself with an empty location: ": property …"
+        detail = Quote.printable(detail.replaceAll("(^|, ): ", "$1"), MAX_DETAIL);
+        return "Invalid arguments for tool " + tool + ": " + detail + (detail.endsWith(".") ? "" : ".");
     }
 
     /**

@@ -3,6 +3,8 @@ package baton.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,6 +175,40 @@ class EmbeddedPostgresServerTest {
         idle.stop();
 
         assertThat(idle.isRunning()).isFalse();
+    }
+
+    @Test
+    @Order(7)
+    void restartsOnThePortItUsedLastTimeSoThatPoolsReconnect() throws Exception {
+        String before = server.ensureRunning();
+        server.stop();
+
+        String after = server.ensureRunning();
+
+        assertThat(after).isEqualTo(before);
+        try (Connection connection = DriverManager.getConnection(after)) {
+            assertThat(query(connection, "select 1")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void picksAnotherPortWhenItsLastPortIsTaken() throws Exception {
+        String before = server.ensureRunning();
+        int port = Integer.parseInt(before.replaceAll(".*:(\\d+)/.*", "$1"));
+        server.stop();
+
+        String after;
+        try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            after = server.ensureRunning();
+        }
+
+        assertThat(after).isNotEqualTo(before);
+        try (Connection connection = DriverManager.getConnection(after)) {
+            assertThat(query(connection, "select 1")).isEqualTo("1");
+        }
+        server.stop();
+        assertThat(server.ensureRunning()).as("the new port is remembered").isEqualTo(after);
     }
 
     private static long postmasterPid() throws Exception {

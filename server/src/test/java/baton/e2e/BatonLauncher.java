@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Starts baton.jar as a separate process, with its embedded PostgreSQL under a test directory. */
-final class BatonLauncher {
+public final class BatonLauncher {
 
     private BatonLauncher() {
     }
@@ -61,9 +61,9 @@ final class BatonLauncher {
     }
 
     /** A running {@code baton serve --http} process and the URL it printed. */
-    record HttpInstance(Process process, URI mcpUrl) implements AutoCloseable {
+    public record HttpInstance(Process process, URI mcpUrl) implements AutoCloseable {
         /** SIGTERM, as an orchestrator would stop it; true when it ended by itself within 30 s. */
-        boolean stop() throws InterruptedException {
+        public boolean stop() throws InterruptedException {
             process.destroy();
             boolean ended = process.waitFor(30, TimeUnit.SECONDS);
             if (!ended) {
@@ -81,7 +81,7 @@ final class BatonLauncher {
     }
 
     /** {@code baton serve --http --port 0 …}: waits for the line that names its URL. */
-    static HttpInstance http(Path dataHome, Map<String, String> extraEnv, String label, String... args)
+    public static HttpInstance http(Path dataHome, Map<String, String> extraEnv, String label, String... args)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(), "serve", "--http", "--port", "0"));
         command.addAll(List.of(args));

@@ -18,6 +18,8 @@ import baton.prompts.PromptLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -179,6 +181,20 @@ class BatonHttpServerTest {
             assertThat(sentence(response)).containsAnyOf("Bearer", "bearer");
         }
         assertThat(rows()).isEqualTo(before);
+    }
+
+    /** Regression: a key longer than Jackson's default 50,000 characters made the body unreadable (HTTP 400). */
+    @Test
+    void anArgumentNamedWithAHugeKeyIsAJsonRpcErrorAndTheSessionGoesOn() {
+        try (McpTestClient client = McpTestClient.overHttp(server.mcpUrl(), alice, p -> { })) {
+            McpError error = client.rejected("list_conversations", Map.of("k".repeat(100_000), 1));
+
+            assertThat(error.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+            assertThat(error.getMessage()).isEqualTo("Invalid arguments for tool list_conversations: property '"
+                    + "k".repeat(60) + "...' is not defined in the schema and the schema does not allow additional"
+                    + " properties.");
+            assertThat(client.call("list_conversations", Map.of())).containsKey("conversations");
+        }
     }
 
     @Test

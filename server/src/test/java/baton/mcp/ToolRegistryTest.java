@@ -74,4 +74,24 @@ class ToolRegistryTest {
         assertThat(result.structuredContent()).isEqualTo(Map.of("conversation_id", "c", "shared", false));
         assertThat(mapper.readValue(text(result), Map.class)).isEqualTo(result.structuredContent());
     }
+
+    @Test
+    void aSchemaViolationIsOneShortLineHoweverLongOrBrokenTheUnknownKey() {
+        String key = "x".repeat(100_000) + "\n\nsecond line";
+        String sentence = ToolRegistry.schemaViolation("create_conversation", "Validation failed: JSON schema"
+                + " validation errors: [/title: must be at most 500 characters long, : property '" + key
+                + "' is not defined in the schema and the schema does not allow additional properties]");
+
+        assertThat(sentence).isEqualTo("Invalid arguments for tool create_conversation: /title: must be at most 500"
+                + " characters long, property '" + "x".repeat(60) + "...' is not defined in the schema and the"
+                + " schema does not allow additional properties.");
+    }
+
+    @Test
+    void aKeyWithALineBreakIsShownEscaped() {
+        assertThat(ToolRegistry.schemaViolation("fork_conversation", "Validation failed: JSON schema validation"
+                + " errors: [: property '\n\n' is not defined in the schema and the schema does not allow"
+                + " additional properties]")).isEqualTo("Invalid arguments for tool fork_conversation: property"
+                + " '\\u000a\\u000a' is not defined in the schema and the schema does not allow additional properties.");
+    }
 }
