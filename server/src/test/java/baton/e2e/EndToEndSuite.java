@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,19 +25,7 @@ abstract class EndToEndSuite {
 
     static Map<String, Object> msg(String id, String role, String type, String tool, String parent,
             String contentType, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (id != null) {
-            m.put("id", id);
-        }
-        m.put("role", role);
-        m.put("type", type);
-        m.put("tool", tool);
-        if (parent != null) {
-            m.put("parent_id", parent);
-        }
-        m.put("content_type", contentType);
-        m.put("content", content);
-        return m;
+        return WireMessage.of(id, role, type, tool, parent, contentType, content);
     }
 
     /** A complete turn with a tool exchange; returns its four messages (the last is the turn end). */

@@ -1,7 +1,7 @@
 package baton.reliability;
 
+import baton.e2e.WireMessage;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,17 +18,7 @@ final class Batches {
 
     static Map<String, Object> message(String role, String type, String tool, String parent, String contentType,
             String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", UUID.randomUUID().toString());
-        m.put("role", role);
-        m.put("type", type);
-        m.put("tool", tool);
-        if (parent != null) {
-            m.put("parent_id", parent);
-        }
-        m.put("content_type", contentType);
-        m.put("content", content);
-        return m;
+        return WireMessage.of(UUID.randomUUID().toString(), role, type, tool, parent, contentType, content);
     }
 
     /** A complete turn of four messages; the last one ends it. */
