@@ -27,6 +27,12 @@ public record AgentSettings(ModelSettings model, List<UpstreamServer> upstreams,
         }
     }
 
+    /** No model and no upstreams: send_message answers that a model is needed; every other tool works. */
+    public static AgentSettings withoutModel() {
+        return new AgentSettings(new ModelSettings(null, null, null, ModelSettings.DEFAULT_TIMEOUT, 0,
+                ModelSettings.DEFAULT_RETRY_BACKOFF), List.of(), DEFAULT_MAX_STEPS, DEFAULT_TURN_TIMEOUT);
+    }
+
     /** An open turn older than this was left by a process that is gone. */
     public Duration staleTurnAfter() {
         return turnTimeout.plusMinutes(1);

@@ -2,7 +2,6 @@ package baton.bench;
 
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
-import baton.agent.ModelSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
 import baton.conversation.Conversations;
@@ -54,9 +53,7 @@ public final class HttpBenchmark {
         Conversations conversations = new Conversations(db, Clock.systemUTC());
         Tokens tokens = new Tokens(db, Clock.systemUTC());
         PromptLibrary prompts = new PromptLibrary();
-        AgentSettings noModel = new AgentSettings(new ModelSettings(null, null, null, ModelSettings.DEFAULT_TIMEOUT,
-                0, ModelSettings.DEFAULT_RETRY_BACKOFF), List.of(), AgentSettings.DEFAULT_MAX_STEPS,
-                AgentSettings.DEFAULT_TURN_TIMEOUT);
+        AgentSettings noModel = AgentSettings.withoutModel();
         JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         Identity owner = new Identity("bench-owner", "bench-" + UUID.randomUUID(), Role.EDITOR);
         Identity reader = new Identity("bench-reader", owner.projectId(), Role.EDITOR);

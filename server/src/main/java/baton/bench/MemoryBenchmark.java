@@ -4,6 +4,7 @@ import baton.auth.Tokens;
 import baton.conversation.Identity;
 import baton.conversation.Role;
 import baton.db.Database;
+import baton.http.BatonHttpServer;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
@@ -32,8 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * MCP sessions open at once. Read from /proc, so Linux only.
  */
 public final class MemoryBenchmark {
-
-    private static final String SERVES = "Baton serves MCP at ";
 
     private final Path jar;
     private final Map<String, String> env;
@@ -119,10 +118,7 @@ public final class MemoryBenchmark {
             try (BufferedReader err = new BufferedReader(
                     new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line = err.readLine(); line != null; line = err.readLine()) {
-                    int at = line.indexOf(SERVES);
-                    if (at >= 0) {
-                        url.complete(URI.create(line.substring(at + SERVES.length()).strip()));
-                    }
+                    BatonHttpServer.announcedUrl(line).ifPresent(url::complete);
                 }
             } catch (IOException e) {
                 // the process ended

@@ -149,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
                     agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // the one line scripts and tests wait for
-            System.err.println("Baton serves MCP at " + server.mcpUrl());
+            System.err.println(server.announcement());
             server.join();
         } finally {
             closed.countDown();

@@ -17,6 +17,7 @@ import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
@@ -41,6 +42,8 @@ public final class BatonHttpServer implements AutoCloseable {
     /** The transport-context key under which each request's identity reaches the tools. */
     static final String IDENTITY_KEY = "baton.identity";
     private static final int MAX_SESSIONS_REMEMBERED = 100_000;
+    /** Starts the one stderr line that says where a started instance listens (scripts wait for it). */
+    public static final String ANNOUNCEMENT = "Baton serves MCP at ";
 
     private final Server jetty;
     private final McpSyncServer mcp;
@@ -111,6 +114,18 @@ public final class BatonHttpServer implements AutoCloseable {
             // The gate lets no request through without one; reaching this is a bug, not a caller's mistake.
             throw new IllegalStateException("an MCP request reached a tool without an authenticated identity");
         };
+    }
+
+    /** The line announcing where this server listens. */
+    public String announcement() {
+        return ANNOUNCEMENT + mcpUrl();
+    }
+
+    /** The URL in an announcement line, or empty for any other line. */
+    public static Optional<URI> announcedUrl(String line) {
+        int at = line.indexOf(ANNOUNCEMENT);
+        return at < 0 ? Optional.empty()
+                : Optional.of(URI.create(line.substring(at + ANNOUNCEMENT.length()).strip()));
     }
 
     public int port() {

@@ -98,10 +98,7 @@ public final class BatonLauncher {
                     new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line = err.readLine(); line != null; line = err.readLine()) {
                     System.err.println("[" + label + "] " + line);
-                    int at = line.indexOf(SERVES);
-                    if (at >= 0) {
-                        url.complete(URI.create(line.substring(at + SERVES.length()).strip()));
-                    }
+                    baton.http.BatonHttpServer.announcedUrl(line).ifPresent(url::complete);
                 }
             } catch (IOException e) {
                 // the process ended
@@ -119,8 +116,6 @@ public final class BatonLauncher {
             throw new AssertionError(label + " did not start serving HTTP", e);
         }
     }
-
-    private static final String SERVES = "Baton serves MCP at ";
 
     record Result(int status, String stdout, String stderr) {
     }

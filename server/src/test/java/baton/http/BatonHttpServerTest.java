@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import baton.TestDatabase;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
-import baton.agent.ModelSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
 import baton.conversation.Conversations;
@@ -82,9 +81,7 @@ class BatonHttpServerTest {
     private BatonHttpServer serve(HttpSettings settings) {
         Conversations conversations = new Conversations(db, Clock.systemUTC());
         PromptLibrary prompts = new PromptLibrary();
-        AgentSettings agentSettings = new AgentSettings(new ModelSettings(null, null, null,
-                ModelSettings.DEFAULT_TIMEOUT, 0, ModelSettings.DEFAULT_RETRY_BACKOFF), List.of(),
-                AgentSettings.DEFAULT_MAX_STEPS, AgentSettings.DEFAULT_TURN_TIMEOUT);
+        AgentSettings agentSettings = AgentSettings.withoutModel();
         ToolGateway gateway = new ToolGateway(List.of(), new JacksonMcpJsonMapper(json), "test");
         closing.add(gateway);
         BatonHttpServer s = BatonHttpServer.start(settings, conversations,

@@ -2,7 +2,6 @@ package baton.reliability;
 
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
-import baton.agent.ModelSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
 import baton.conversation.Conversations;
@@ -42,9 +41,7 @@ final class InProcessBaton implements AutoCloseable {
         this.conversations = new Conversations(database, Clock.systemUTC());
         this.tokens = new Tokens(database, Clock.systemUTC());
         PromptLibrary prompts = new PromptLibrary();
-        AgentSettings settings = new AgentSettings(new ModelSettings(null, null, null,
-                ModelSettings.DEFAULT_TIMEOUT, 0, ModelSettings.DEFAULT_RETRY_BACKOFF), List.of(),
-                AgentSettings.DEFAULT_MAX_STEPS, AgentSettings.DEFAULT_TURN_TIMEOUT);
+        AgentSettings settings = AgentSettings.withoutModel();
         this.gateway = new ToolGateway(List.of(), new JacksonMcpJsonMapper(new ObjectMapper()), "reliability");
         this.server = BatonHttpServer.start(HttpSettings.loopback(0), conversations,
                 Agent.create(conversations, prompts, settings, gateway), prompts, tokens, database);
