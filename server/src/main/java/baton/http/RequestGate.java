@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Everything a request to {@code /mcp} must pass before the MCP transport sees it, in this order:
  * Host and Origin (403), the bearer token (401, 503 when the database cannot say), the media types
  * (415, 406), the body size (413), and the session's owner (404). Each refusal is one JSON-RPC
- * error without id, whose message is one sentence; nothing reaches the store.
+ * error without id, whose message is one sentence; nothing reaches the store. Errors the transport
+ * finds itself (a malformed message, a missing session id) get the same treatment, through
+ * {@link TransportResponse}: the client never sees the transport's serialized Java exception.
  */
 final class RequestGate extends HttpFilter {
 
@@ -105,15 +107,46 @@ final class RequestGate extends HttpFilter {
         }
 
         request.setAttribute(IDENTITY, identity);
-        chain.doFilter(request, response);
+        boolean mayOpen = sessionId == null || sessionId.isBlank();
+        TransportResponse answer = new TransportResponse(response,
+                mayOpen ? opened -> sessions.opened(opened, owner) : null);
+        chain.doFilter(request, answer);
 
-        String opened = response.getHeader(SESSION_HEADER);
-        if ((sessionId == null || sessionId.isBlank()) && opened != null) {
-            sessions.opened(opened, owner);
-        } else if ("DELETE".equals(request.getMethod()) && sessionId != null
-                && response.getStatus() == HttpServletResponse.SC_OK) {
+        if (answer.heldError()) {
+            refuse(response, answer.heldStatus(), transportRefusal(request, answer));
+        } else if ("DELETE".equals(request.getMethod()) && !mayOpen
+                && answer.getStatus() == HttpServletResponse.SC_OK) {
             sessions.closed(sessionId);
         }
+    }
+
+    /**
+     * One sentence for an error the transport itself found, in place of what it wrote (a
+     * serialized Java exception with its stack trace, or an HTML page).
+     */
+    private String transportRefusal(HttpServletRequest request, TransportResponse answer) {
+        String said = answer.heldText();
+        String sessionId = request.getHeader(SESSION_HEADER);
+        return switch (answer.heldStatus()) {
+            case HttpServletResponse.SC_BAD_REQUEST -> said.contains("Session ID required")
+                    ? "This request needs the Mcp-Session-Id header from the initialize answer; send initialize first."
+                    : "The request body is not a valid JSON-RPC 2.0 message.";
+            case HttpServletResponse.SC_NOT_FOUND -> sessionId == null || sessionId.isBlank()
+                    ? "Nothing is served at " + shorten(request.getRequestURI()) + "."
+                    : "Session " + shorten(sessionId) + " was not found; start a new one with initialize.";
+            case HttpServletResponse.SC_METHOD_NOT_ALLOWED ->
+                    "This endpoint does not answer " + shorten(request.getMethod()) + ".";
+            case HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE ->
+                    "The request body is over the " + maxRequestBytes + " bytes this server accepts.";
+            case HttpServletResponse.SC_SERVICE_UNAVAILABLE ->
+                    "This server is shutting down; connect again, to another instance if there is one.";
+            default -> {
+                log.warn("the MCP transport answered {} with HTTP {}: {}", request.getMethod(),
+                        answer.heldStatus(), shorten(messageOf(said)));
+                yield "The server could not handle this request (HTTP " + answer.heldStatus()
+                        + "); its log has the details.";
+            }
+        };
     }
 
     private Optional<Identity> authenticate(String authorization, HttpServletResponse response) throws IOException {
@@ -194,6 +227,15 @@ final class RequestGate extends HttpFilter {
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** The message of an error the transport wrote as a serialized exception, else the text itself. */
+    private String messageOf(String said) {
+        try {
+            return mapper.readTree(said).path("message").asText(said);
+        } catch (IOException notJson) {
+            return said.replaceAll("\\s+", " ");
+        }
     }
 
     private static String lower(String value) {

@@ -144,9 +144,13 @@ class BatonHttpServerTest {
 
     /** The refusal's one sentence, from its JSON-RPC error body. */
     private String sentence(HttpResponse<String> response) throws Exception {
+        assertThat(response.body()).as("a refusal names no Java class")
+                .doesNotContain("stackTrace", "Exception", "java.", "<html");
         JsonNode body = json.readTree(response.body());
         assertThat(body.path("id").isNull()).isTrue();
-        return body.path("error").path("message").asText();
+        String sentence = body.path("error").path("message").asText();
+        assertThat(sentence).as("one sentence").endsWith(".").doesNotContain("\n");
+        return sentence;
     }
 
     @Test
@@ -248,16 +252,20 @@ class BatonHttpServerTest {
         HttpResponse<String> malformed = send(mcpPost(server, alice, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":")
                 .header("Mcp-Session-Id", session));
         assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(sentence(malformed)).contains("not a valid JSON-RPC");
         HttpResponse<String> notJsonRpc = send(mcpPost(server, alice, "[1,2,3]").header("Mcp-Session-Id", session));
         assertThat(notJsonRpc.statusCode()).isEqualTo(400);
+        assertThat(sentence(notJsonRpc)).contains("not a valid JSON-RPC");
 
         HttpResponse<String> unknownSession = send(mcpPost(server, alice, CREATE)
                 .header("Mcp-Session-Id", UUID.randomUUID().toString()));
         assertThat(unknownSession.statusCode()).isEqualTo(404);
         assertThat(sentence(unknownSession)).contains("initialize");
 
+        // the transport itself finds this one; its own answer would be a serialized Java exception
         HttpResponse<String> noSession = send(mcpPost(server, alice, CREATE));
         assertThat(noSession.statusCode()).isEqualTo(400);
+        assertThat(sentence(noSession)).contains("Mcp-Session-Id", "initialize");
 
         // someone else's session is no session at all
         HttpResponse<String> stolen = send(mcpPost(server, bob, CREATE).header("Mcp-Session-Id", session));
@@ -285,6 +293,7 @@ class BatonHttpServerTest {
                 .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
                 .header("Accept", BOTH));
         assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(sentence(chunked)).contains("4096");
         assertThat(rows()).isEqualTo(before);
     }
 
