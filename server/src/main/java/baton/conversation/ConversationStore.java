@@ -69,8 +69,17 @@ final class ConversationStore {
             order by idx desc
             limit 1""";
 
-    private static final String INSERT_MESSAGE = "insert into messages (" + MESSAGE_COLUMNS + """
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    /**
+     * An append's messages in one statement, one array per column: the schema checks that their
+     * conversation exists once per statement (V4), so a thousand-message append pays for it once.
+     */
+    private static final String INSERT_MESSAGES = "insert into messages (" + MESSAGE_COLUMNS + """
+            )
+            select m.id, m.conversation_id, m.parent_id, m.idx, m.role, m.type, m.tool, m.content_type, m.content,
+                   m.created_at::timestamptz
+              from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[],
+                          ?::text[], ?::text[])
+                as m(id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at)""";
 
     private static final String UPDATE_AFTER_APPEND = """
             update conversations set message_count = ?, updated_at = ? where id = ?""";
@@ -215,21 +224,34 @@ final class ConversationStore {
     }
 
     void insertMessages(Connection c, List<Message> messages) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
-            for (Message m : messages) {
-                ps.setObject(1, m.id());
-                ps.setObject(2, m.conversationId());
-                ps.setObject(3, m.parentId());
-                ps.setInt(4, m.index());
-                ps.setString(5, m.role().wireName());
-                ps.setString(6, m.type().wireName());
-                ps.setString(7, m.tool());
-                ps.setString(8, m.contentType().wireName());
-                ps.setString(9, m.content());
-                ps.setObject(10, timestamp(m.createdAt()));
-                ps.addBatch();
+        int n = messages.size();
+        UUID[] ids = new UUID[n];
+        UUID[] conversations = new UUID[n];
+        UUID[] parents = new UUID[n];
+        Integer[] indexes = new Integer[n];
+        String[][] texts = new String[6][n];
+        for (int i = 0; i < n; i++) {
+            Message m = messages.get(i);
+            ids[i] = m.id();
+            conversations[i] = m.conversationId();
+            parents[i] = m.parentId();
+            indexes[i] = m.index();
+            texts[0][i] = m.role().wireName();
+            texts[1][i] = m.type().wireName();
+            texts[2][i] = m.tool();
+            texts[3][i] = m.contentType().wireName();
+            texts[4][i] = m.content();
+            texts[5][i] = m.createdAt().toString(); // ISO-8601 in UTC, read back as timestamptz
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGES)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("uuid", conversations));
+            ps.setArray(3, c.createArrayOf("uuid", parents));
+            ps.setArray(4, c.createArrayOf("integer", indexes));
+            for (int column = 0; column < texts.length; column++) {
+                ps.setArray(5 + column, c.createArrayOf("text", texts[column]));
             }
-            ps.executeBatch();
+            ps.executeUpdate();
         }
     }
 
