@@ -71,7 +71,7 @@ public final class BatonMcpServer {
                         + " continue someone else's work with fork_conversation; send_message runs a turn of"
                         + " Baton's own agent with the configured model and upstream tools.")
                 .jsonMapper(jsonMapper)
-                .jsonSchemaValidator(validator)
+                .jsonSchemaValidator(new OwnOutput())
                 // Arguments are checked by ToolRegistry so that a schema violation is a JSON-RPC
                 // error (-32602), as the contract asks, not an isError result.
                 .validateToolInputs(false)

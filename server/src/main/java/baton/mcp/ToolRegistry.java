@@ -7,6 +7,7 @@ import baton.conversation.Identity;
 import baton.conversation.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -117,9 +118,11 @@ public final class ToolRegistry {
             TurnProgress progress) {
         try {
             Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress);
+            // serialized once: the text is the structured content, which goes out as that same JSON
+            String json = mapper.writeValueAsString(result);
             return CallToolResult.builder()
-                    .structuredContent(result)
-                    .addTextContent(mapper.writeValueAsString(result))
+                    .structuredContent(new RawValue(json))
+                    .addTextContent(json)
                     .isError(false)
                     .build();
         } catch (ToolHandler.FailedResult e) {

@@ -50,6 +50,8 @@ public final class BatonLauncher {
         var transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
         transport.setStdErrorHandler(line -> System.err.println("[" + label + "] " + line));
         var client = McpClient.sync(transport)
+                // every tool result is checked against the tool's outputSchema (the server trusts its own)
+                .enableCallToolSchemaCaching(true)
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(120))
                 .progressConsumer(progress)

@@ -34,6 +34,8 @@ public final class McpTestClient implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
         McpSyncClient client = McpClient.sync(transport)
+                // every tool result is checked against the tool's outputSchema (the server trusts its own)
+                .enableCallToolSchemaCaching(true)
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(60))
                 .progressConsumer(progress)
