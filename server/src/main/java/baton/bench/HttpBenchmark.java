@@ -160,7 +160,7 @@ public final class HttpBenchmark {
         if (failure[0] != null) {
             throw failure[0];
         }
-        return Arrays.stream(perClient).flatMapToLong(Arrays::stream).toArray();
+        return concat(Arrays.asList(perClient));
     }
 
     private static long[] concat(List<long[]> parts) {

@@ -101,8 +101,7 @@ final class RequestGate extends HttpFilter {
         String owner = owner(identity);
         String sessionId = request.getHeader(SESSION_HEADER);
         if (sessionId != null && !sessionId.isBlank() && !sessions.isOwner(sessionId, owner)) {
-            refuse(response, HttpServletResponse.SC_NOT_FOUND,
-                    "Session " + shorten(sessionId) + " was not found; start a new one with initialize.");
+            refuse(response, HttpServletResponse.SC_NOT_FOUND, sessionNotFound(sessionId));
             return;
         }
 
@@ -133,7 +132,7 @@ final class RequestGate extends HttpFilter {
                     : "The request body is not a valid JSON-RPC 2.0 message.";
             case HttpServletResponse.SC_NOT_FOUND -> sessionId == null || sessionId.isBlank()
                     ? "Nothing is served at " + shorten(request.getRequestURI()) + "."
-                    : "Session " + shorten(sessionId) + " was not found; start a new one with initialize.";
+                    : sessionNotFound(sessionId);
             case HttpServletResponse.SC_METHOD_NOT_ALLOWED ->
                     "This endpoint does not answer " + shorten(request.getMethod()) + ".";
             case HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE ->
@@ -227,6 +226,11 @@ final class RequestGate extends HttpFilter {
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** The same answer for a session this instance never opened, another caller's, or one the transport dropped. */
+    private static String sessionNotFound(String sessionId) {
+        return "Session " + shorten(sessionId) + " was not found; start a new one with initialize.";
     }
 
     /** The message of an error the transport wrote as a serialized exception, else the text itself. */
