@@ -88,6 +88,15 @@ public final class Agent {
      *     denied, a turn already in progress) — then nothing was stored — or when storage fails
      */
     public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress) {
+        return send(caller, conversationId, content, progress, Cancellation.none());
+    }
+
+    /**
+     * Runs one turn as above, stopping it when {@code cancellation} is set: the turn then ends at
+     * once with an error result saying the caller cancelled it.
+     */
+    public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress,
+            Cancellation cancellation) {
         String missing = settings.model().missingSetting();
         if (model == null || missing != null) {
             throw new BatonException(ErrorCode.CONFIGURATION, "send_message needs a model, but "

@@ -1,5 +1,6 @@
 package baton.mcp;
 
+import baton.agent.Cancellation;
 import baton.agent.TurnProgress;
 import baton.conversation.Identity;
 import java.util.Collections;
@@ -26,6 +27,15 @@ public interface ToolHandler {
     /** Runs the tool, reporting its steps when the client asked for progress notifications. */
     default Map<String, Object> call(Identity caller, Arguments arguments, TurnProgress progress) {
         return call(caller, arguments);
+    }
+
+    /**
+     * Runs the tool as above; a long-running tool stops when {@code cancellation} is set (a quick
+     * one may ignore it: its answer is simply discarded).
+     */
+    default Map<String, Object> call(Identity caller, Arguments arguments, TurnProgress progress,
+            Cancellation cancellation) {
+        return call(caller, arguments, progress);
     }
 
     /**

@@ -1,5 +1,6 @@
 package baton.mcp;
 
+import baton.agent.Cancellation;
 import baton.agent.TurnProgress;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -61,7 +62,8 @@ public final class ToolRegistry {
                         .build();
             }
             Identity caller = identities.resolve(exchange);
-            return call(handler, caller, arguments, progress(exchange, request.progressToken()));
+            return call(handler, caller, arguments, progress(exchange, request.progressToken()),
+                    RequestContext.cancellation(exchange));
         }).build();
     }
 
@@ -111,13 +113,13 @@ public final class ToolRegistry {
 
     /** Runs a handler and maps every outcome to a tool result. */
     CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments) {
-        return call(handler, caller, arguments, TurnProgress.NONE);
+        return call(handler, caller, arguments, TurnProgress.NONE, Cancellation.none());
     }
 
     private CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments,
-            TurnProgress progress) {
+            TurnProgress progress, Cancellation cancellation) {
         try {
-            Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress);
+            Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress, cancellation);
             // serialized once: the text is the structured content, which goes out as that same JSON
             String json = mapper.writeValueAsString(result);
             return CallToolResult.builder()

@@ -1,6 +1,7 @@
 package baton.mcp.tools;
 
 import baton.agent.Agent;
+import baton.agent.Cancellation;
 import baton.agent.TurnProgress;
 import baton.agent.TurnResult;
 import baton.conversation.Identity;
@@ -29,13 +30,14 @@ public final class SendMessageTool implements ToolHandler {
 
     @Override
     public Map<String, Object> call(Identity caller, Arguments args) {
-        return call(caller, args, TurnProgress.NONE);
+        return call(caller, args, TurnProgress.NONE, Cancellation.none());
     }
 
     @Override
-    public Map<String, Object> call(Identity caller, Arguments args, TurnProgress progress) {
+    public Map<String, Object> call(Identity caller, Arguments args, TurnProgress progress,
+            Cancellation cancellation) {
         TurnResult turn = agent.send(caller, args.requiredUuid("conversation_id"), args.requiredString("content"),
-                progress);
+                progress, cancellation);
         Map<String, Object> result = view(turn);
         if (turn.failed()) {
             throw new FailedResult(turn.error(), result);

@@ -1,0 +1,25 @@
+package baton.mcp;
+
+import baton.agent.Cancellation;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+
+/**
+ * What a transport hands a request's handler beside the message, through the SDK's transport
+ * context: the request's {@link Cancellation}, which the transport sets when the caller cancels.
+ */
+public final class RequestContext {
+
+    /** The transport context key of the request's {@link Cancellation}. */
+    public static final String CANCELLATION = "baton.cancellation";
+
+    private RequestContext() {
+    }
+
+    /** The request's cancellation, or one nobody sets when the transport gave none. */
+    public static Cancellation cancellation(McpSyncServerExchange exchange) {
+        McpTransportContext context = exchange == null ? null : exchange.transportContext();
+        Object value = context == null ? null : context.get(CANCELLATION);
+        return value instanceof Cancellation c ? c : Cancellation.none();
+    }
+}
