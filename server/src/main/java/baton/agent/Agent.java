@@ -106,9 +106,11 @@ public final class Agent {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "content must not be empty.");
         }
         UUID rootId = conversations.beginTurn(caller, conversationId, content, settings.staleTurnAfter());
-        Turn turn = new Turn(caller, conversationId, rootId, progress);
+        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation);
         try {
             return turn.run();
+        } catch (TurnCancelled e) {
+            return turn.fail(TurnCancelled.SENTENCE);
         } catch (BatonException e) {
             if (e.code() == ErrorCode.STORAGE_UNAVAILABLE) {
                 throw e; // the turn stays open; the next one closes it once it is stale
@@ -127,15 +129,17 @@ public final class Agent {
         private final UUID conversationId;
         private final UUID rootId;
         private final TurnProgress progress;
+        private final Cancellation cancellation;
         private final Instant deadline;
         private final List<ToolCallRecord> calls = new ArrayList<>();
         private final List<PermissionHint> hints = new ArrayList<>();
 
-        Turn(Identity caller, UUID conversationId, UUID rootId, TurnProgress progress) {
+        Turn(Identity caller, UUID conversationId, UUID rootId, TurnProgress progress, Cancellation cancellation) {
             this.caller = caller;
             this.conversationId = conversationId;
             this.rootId = rootId;
             this.progress = progress;
+            this.cancellation = cancellation;
             this.deadline = clock.instant().plus(settings.turnTimeout());
         }
 
@@ -150,7 +154,7 @@ public final class Agent {
             progress.step("Listing the tools of " + gateway.servers().size() + " upstream server(s)");
             List<UpstreamTool> tools;
             try {
-                tools = gateway.tools(caller);
+                tools = gateway.tools(caller, cancellation);
             } catch (BatonException e) {
                 return fail(e.getMessage() + " The turn was stopped.");
             }
@@ -159,6 +163,7 @@ public final class Agent {
             List<ToolSpecification> specs = tools.stream().map(Agent::specification).toList();
 
             for (int step = 1; step <= settings.maxSteps(); step++) {
+                stopIfCancelled();
                 if (clock.instant().isAfter(deadline)) {
                     return fail("The turn ran longer than " + Failures.seconds(settings.turnTimeout())
                             + " (the turn timeout) and was stopped.");
@@ -170,7 +175,7 @@ public final class Agent {
                 }
                 AiMessage answer;
                 try {
-                    answer = model.chat(request.build()).aiMessage();
+                    answer = model.chat(request.build(), cancellation).aiMessage();
                 } catch (BatonException e) {
                     return fail(e.getMessage());
                 }
@@ -185,6 +190,7 @@ public final class Agent {
                 }
                 chat.add(answer);
                 for (ToolExecutionRequest call : answer.toolExecutionRequests()) {
+                    stopIfCancelled();
                     chat.add(callTool(conversation, call, byName, inherited));
                 }
             }
@@ -210,7 +216,14 @@ public final class Agent {
                         + " are not a valid JSON object, so the tool was not called: " + shorten(rawArguments));
             } else {
                 progress.step("Calling " + name + " on " + tool.server().name());
-                outcome = gateway.call(caller, tool, arguments);
+                try {
+                    outcome = gateway.call(caller, tool, arguments, cancellation);
+                } catch (TurnCancelled e) {
+                    // every recorded call keeps its result, so the history stays well formed
+                    append(MessageRole.TOOL, MessageType.RESULT, name, callId, ContentType.ERROR,
+                            "The call of " + name + " was abandoned: " + TurnCancelled.SENTENCE);
+                    throw e;
+                }
             }
 
             String text = outcome.text();
@@ -232,6 +245,12 @@ public final class Agent {
                     text);
             calls.add(new ToolCallRecord(name, rawArguments, outcome.isError(), callId, resultId, text));
             return ToolExecutionResultMessage.from(call.id() == null ? callId.toString() : call.id(), name, text);
+        }
+
+        private void stopIfCancelled() {
+            if (cancellation.isCancelled()) {
+                throw new TurnCancelled();
+            }
         }
 
         /** Ends the turn with an error result, so the history stays well formed. */

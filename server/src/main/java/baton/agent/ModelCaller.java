@@ -53,10 +53,20 @@ public final class ModelCaller {
     }
 
     public ChatResponse chat(ChatRequest request) {
+        return chat(request, Cancellation.none());
+    }
+
+    /**
+     * Calls the model as above; a cancellation abandons the HTTP call or the wait before a retry
+     * at once, with {@link TurnCancelled}.
+     */
+    ChatResponse chat(ChatRequest request, Cancellation cancellation) {
         int attempt = 0;
         while (true) {
             try {
-                return model.chat(request);
+                return Abandonable.call(cancellation, () -> model.chat(request));
+            } catch (TurnCancelled e) {
+                throw e;
             } catch (RuntimeException e) {
                 int status = status(e);
                 boolean retriable = e instanceof RateLimitException || e instanceof InternalServerException
@@ -67,13 +77,10 @@ public final class ModelCaller {
                 Duration wait = settings.retryBackoff().multipliedBy(1L << Math.min(attempt, 10));
                 log.warn("model call failed with HTTP {}; retry {} of {} in {} ms", status, attempt + 1,
                         settings.maxRetries(), wait.toMillis());
-                try {
+                Abandonable.call(cancellation, () -> {
                     sleeper.sleep(wait);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new BatonException(ErrorCode.MODEL_UNAVAILABLE, "The turn was interrupted while waiting to"
-                            + " retry the model call.", ie);
-                }
+                    return null;
+                });
                 attempt++;
             }
         }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,9 +66,15 @@ public final class ToolGateway implements AutoCloseable {
      * @throws BatonException {@link ErrorCode#UPSTREAM_UNAVAILABLE} naming the upstream that did not answer
      */
     public List<UpstreamTool> tools(Identity caller) {
+        return tools(caller, Cancellation.none());
+    }
+
+    /** The tools as above; a cancellation abandons the listing at once, with {@link TurnCancelled}. */
+    List<UpstreamTool> tools(Identity caller, Cancellation cancellation) {
         Map<String, List<UpstreamTool>> byName = new LinkedHashMap<>();
         for (UpstreamServer server : servers) {
-            for (McpSchema.Tool tool : listTools(caller, server)) {
+            List<McpSchema.Tool> listed = abandonable(caller, server, cancellation, () -> listTools(caller, server));
+            for (McpSchema.Tool tool : listed) {
                 byName.computeIfAbsent(tool.name(), n -> new ArrayList<>()).add(new UpstreamTool(tool.name(), server, tool));
             }
         }
@@ -108,11 +115,22 @@ public final class ToolGateway implements AutoCloseable {
 
     /** Calls one tool as the caller. Every failure becomes an error outcome; nothing is thrown. */
     public ToolOutcome call(Identity caller, UpstreamTool tool, Map<String, Object> arguments) {
+        return call(caller, tool, arguments, Cancellation.none());
+    }
+
+    /**
+     * Calls one tool as above; a cancellation abandons the call at once, with
+     * {@link TurnCancelled}, and closes the caller's client of that upstream, whose state is then
+     * unknown (an answer may still come): the next call connects afresh.
+     */
+    ToolOutcome call(Identity caller, UpstreamTool tool, Map<String, Object> arguments, Cancellation cancellation) {
         UpstreamServer server = tool.server();
         McpSchema.CallToolResult result;
         try {
-            result = client(caller, server).callTool(
-                    McpSchema.CallToolRequest.builder(tool.tool().name()).arguments(arguments).build());
+            result = abandonable(caller, server, cancellation, () -> client(caller, server).callTool(
+                    McpSchema.CallToolRequest.builder(tool.tool().name()).arguments(arguments).build()));
+        } catch (TurnCancelled e) {
+            throw e;
         } catch (McpError e) {
             McpSchema.JSONRPCResponse.JSONRPCError error = e.getJsonRpcError();
             if (error == null) {
@@ -228,6 +246,23 @@ public final class ToolGateway implements AutoCloseable {
                 .env(env)
                 .build();
         return new IsolatedStdioTransport(parameters, jsonMapper);
+    }
+
+    /**
+     * Runs {@code work} so that a cancellation abandons it; the caller's client of the upstream
+     * is then closed in the background (the server may be told through the closed connection or
+     * the ended process; an answer that still comes finds nobody waiting).
+     */
+    private <T> T abandonable(Identity caller, UpstreamServer server, Cancellation cancellation,
+            Callable<T> work) {
+        try {
+            return Abandonable.call(cancellation, work);
+        } catch (TurnCancelled e) {
+            log.info("[{} {}] a cancelled turn abandoned its call of upstream {}", caller.projectId(),
+                    caller.userId(), server.name());
+            Abandonable.later(() -> discard(caller, server));
+            throw e;
+        }
     }
 
     private void discard(Identity caller, UpstreamServer server) {
