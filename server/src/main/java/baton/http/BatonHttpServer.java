@@ -9,6 +9,7 @@ import baton.conversation.Identity;
 import baton.db.Database;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
+import baton.mcp.RequestContext;
 import baton.prompts.PromptLibrary;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -48,11 +49,13 @@ public final class BatonHttpServer implements AutoCloseable {
     private final Server jetty;
     private final McpSyncServer mcp;
     private final ServerConnector connector;
+    private final ResumableStreams streams;
 
-    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector) {
+    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector, ResumableStreams streams) {
         this.jetty = jetty;
         this.mcp = mcp;
         this.connector = connector;
+        this.streams = streams;
     }
 
     /** Starts serving; the port is bound when this returns. */
@@ -64,8 +67,12 @@ public final class BatonHttpServer implements AutoCloseable {
                 .maxRequestSize((int) settings.maxRequestBytes())
                 .contextExtractor(request -> {
                     Object identity = request.getAttribute(RequestGate.IDENTITY);
-                    return identity == null ? McpTransportContext.EMPTY
-                            : McpTransportContext.create(Map.of(IDENTITY_KEY, identity));
+                    if (identity == null) {
+                        return McpTransportContext.EMPTY;
+                    }
+                    Object cancellation = request.getAttribute(RequestContext.CANCELLATION);
+                    return McpTransportContext.create(cancellation == null ? Map.of(IDENTITY_KEY, identity)
+                            : Map.of(IDENTITY_KEY, identity, RequestContext.CANCELLATION, cancellation));
                 })
                 .build();
         McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities());
@@ -86,8 +93,10 @@ public final class BatonHttpServer implements AutoCloseable {
         mcpHolder.setAsyncSupported(true); // answers stream over SSE
         context.addServlet(mcpHolder, MCP_PATH);
         context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
+        ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
         FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
-                settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED)));
+                settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),
+                streams));
         gate.setAsyncSupported(true);
         context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
         jetty.setHandler(context);
@@ -96,10 +105,11 @@ public final class BatonHttpServer implements AutoCloseable {
         } catch (Exception e) {
             mcp.closeGracefully();
             stopQuietly(jetty);
+            streams.close();
             throw new BatonException(ErrorCode.CONFIGURATION, "Baton could not listen on " + settings.bind() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
-        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector);
+        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams);
         log.info("serving MCP at {}", server.mcpUrl());
         return server;
     }
@@ -151,6 +161,7 @@ public final class BatonHttpServer implements AutoCloseable {
     public void close() {
         mcp.closeGracefully();
         stopQuietly(jetty);
+        streams.close();
     }
 
     private static void stopQuietly(Server jetty) {

@@ -40,13 +40,22 @@ final class RequestGate extends HttpFilter {
     private final Tokens tokens;
     private final long maxRequestBytes;
     private final SessionOwners sessions;
+    private final HttpCancellations cancellations;
+    private final ResumableStreams streams;
     private final ObjectMapper mapper = new ObjectMapper();
 
     RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions) {
+        this(origins, tokens, maxRequestBytes, sessions, new HttpCancellations(), null);
+    }
+
+    RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions,
+            HttpCancellations cancellations, ResumableStreams streams) {
         this.origins = origins;
         this.tokens = tokens;
         this.maxRequestBytes = maxRequestBytes;
         this.sessions = sessions;
+        this.cancellations = cancellations;
+        this.streams = streams;
     }
 
     @Override
@@ -107,15 +116,62 @@ final class RequestGate extends HttpFilter {
 
         request.setAttribute(IDENTITY, identity);
         boolean mayOpen = sessionId == null || sessionId.isBlank();
-        TransportResponse answer = new TransportResponse(response,
-                mayOpen ? opened -> sessions.opened(opened, owner) : null);
-        chain.doFilter(request, answer);
+        if (mayOpen) {
+            TransportResponse answer = new TransportResponse(response, opened -> sessions.opened(opened, owner));
+            chain.doFilter(request, answer);
+            if (answer.heldError()) {
+                refuse(response, answer.heldStatus(), transportRefusal(request, answer));
+            }
+            return;
+        }
+        inSession(request, response, chain, sessionId, owner);
+    }
+
+    /**
+     * A request to an open session: a POST's request becomes cancellable and a posted
+     * {@code notifications/cancelled} cancels one (see {@link HttpCancellations}); SSE answers get
+     * resumable ids, and a GET with {@code Last-Event-ID} resumes one (see {@link ResumableStreams}).
+     */
+    private void inSession(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+            String sessionId, String owner) throws IOException, ServletException {
+        HttpServletRequest forward = request;
+        if (streams != null && "GET".equals(request.getMethod())
+                && request.getHeader(ResumableStreams.LAST_EVENT_ID) != null) {
+            forward = streams.resume(request, response, sessionId, this);
+            if (forward == null) {
+                return;
+            }
+        }
+        HttpCancellations.Posted posted = null;
+        if ("POST".equals(request.getMethod())) {
+            posted = cancellations.admit(request, sessionId, owner, maxRequestBytes);
+            if (posted.cancelNotification()) {
+                response.setStatus(HttpServletResponse.SC_ACCEPTED);
+                return;
+            }
+            forward = posted.request();
+        }
+        HttpServletRequest transported = forward;
+        TransportResponse answer = new TransportResponse(response, null,
+                streams == null ? null : out -> streams.open(transported, sessionId, out));
+        try {
+            chain.doFilter(transported, answer);
+        } finally {
+            if (posted != null) {
+                cancellations.done(posted);
+                if (streams != null) {
+                    streams.finish(transported);
+                }
+            }
+        }
 
         if (answer.heldError()) {
             refuse(response, answer.heldStatus(), transportRefusal(request, answer));
-        } else if ("DELETE".equals(request.getMethod()) && !mayOpen
-                && answer.getStatus() == HttpServletResponse.SC_OK) {
+        } else if ("DELETE".equals(request.getMethod()) && answer.getStatus() == HttpServletResponse.SC_OK) {
             sessions.closed(sessionId);
+            if (streams != null) {
+                streams.closed(sessionId);
+            }
         }
     }
 
@@ -246,7 +302,7 @@ final class RequestGate extends HttpFilter {
         return value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
     }
 
-    private static String shorten(String value) {
+    static String shorten(String value) {
         return value.length() <= 80 ? value : value.substring(0, 80) + "…";
     }
 }

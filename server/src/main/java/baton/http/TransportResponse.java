@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The response the MCP transport writes to, as {@link RequestGate} hands it over. It does two
@@ -27,6 +28,8 @@ import java.util.function.Consumer;
 final class TransportResponse extends HttpServletResponseWrapper {
 
     private final Consumer<String> sessionNamed;
+    private final UnaryOperator<PrintWriter> eventStream;
+    private PrintWriter eventWriter;
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
     private int heldStatus;
     private String heldMessage;
@@ -35,8 +38,18 @@ final class TransportResponse extends HttpServletResponseWrapper {
 
     /** {@code sessionNamed} hears the id of a session this answer opens; null when none may open. */
     TransportResponse(HttpServletResponse response, Consumer<String> sessionNamed) {
+        this(response, sessionNamed, null);
+    }
+
+    /**
+     * As above; {@code eventStream}, when not null, gives the writer an SSE answer is written
+     * through in place of the response's own (see {@link ResumableStreams#open}).
+     */
+    TransportResponse(HttpServletResponse response, Consumer<String> sessionNamed,
+            UnaryOperator<PrintWriter> eventStream) {
         super(response);
         this.sessionNamed = sessionNamed;
+        this.eventStream = eventStream;
     }
 
     /** Whether the transport answered with an error, which has not reached the client. */
@@ -141,7 +154,14 @@ final class TransportResponse extends HttpServletResponseWrapper {
     @Override
     public PrintWriter getWriter() throws IOException {
         if (!heldError()) {
-            return super.getWriter();
+            String type = getContentType();
+            if (eventStream == null || type == null || !type.startsWith("text/event-stream")) {
+                return super.getWriter();
+            }
+            if (eventWriter == null) {
+                eventWriter = eventStream.apply(super.getWriter());
+            }
+            return eventWriter;
         }
         if (heldWriter == null) {
             heldWriter = new PrintWriter(new OutputStreamWriter(held, StandardCharsets.UTF_8));
