@@ -137,7 +137,7 @@ final class RequestGate extends HttpFilter {
         HttpServletRequest forward = request;
         if (streams != null && "GET".equals(request.getMethod())
                 && request.getHeader(ResumableStreams.LAST_EVENT_ID) != null) {
-            forward = streams.resume(request, response, sessionId, this);
+            forward = streams.resume(request, response, sessionId);
             if (forward == null) {
                 return;
             }

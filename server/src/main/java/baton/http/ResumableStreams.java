@@ -107,6 +107,9 @@ final class ResumableStreams implements AutoCloseable {
         stream.prime();
         if (request.isAsyncStarted()) {
             watch(request.getAsyncContext(), stream, sink, false);
+            if (listening) {
+                sink.completes(request.getAsyncContext());
+            }
         }
         ScheduledFuture<?>[] beat = new ScheduledFuture<?>[1];
         beat[0] = timer.scheduleWithFixedDelay(() -> {
@@ -123,8 +126,8 @@ final class ResumableStreams implements AutoCloseable {
      * @return the request to hand on to the transport (a resumed listening stream goes on as a
      *     new one, after the replay), or null when it was answered here
      */
-    HttpServletRequest resume(HttpServletRequest request, HttpServletResponse response, String sessionId,
-            RequestGate gate) throws IOException {
+    HttpServletRequest resume(HttpServletRequest request, HttpServletResponse response, String sessionId)
+            throws IOException {
         String lastEventId = request.getHeader(LAST_EVENT_ID).strip();
         int dash = lastEventId.lastIndexOf('-');
         long seq = -1;
@@ -135,10 +138,11 @@ final class ResumableStreams implements AutoCloseable {
         }
         SseStream stream = seq < 0 ? null : stream(sessionId, lastEventId.substring(0, dash));
         if (stream == null) {
-            gate.refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Last-Event-ID "
-                    + RequestGate.shorten(lastEventId) + " names no stream of this session that can still be resumed;"
-                    + " open a new stream with a GET without it.");
-            return null;
+            // Not an error the client could act on (clients such as the Java SDK's drop the whole session on
+            // a 4xx here): it gets a new listening stream, with nothing to replay.
+            log.info("Last-Event-ID {} names no stream of session {} that is kept; a new stream is opened",
+                    RequestGate.shorten(lastEventId), RequestGate.shorten(sessionId));
+            return new WithoutLastEventId(request);
         }
         if (stream.listening()) {
             request.setAttribute(REPLAY, stream.missedSince(seq));

@@ -2,6 +2,7 @@ package baton.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.AsyncContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -9,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,8 +176,19 @@ final class SseStream {
     }
 
     private void lost(String how) {
-        log.info("the client of SSE stream {} went away ({}); it may resume with Last-Event-ID", id, how);
+        Sink gone = sink;
         sink = null;
+        if (listening) {
+            // A listening stream is not kept for nobody: its response is completed, so the transport
+            // drops it; a GET with Last-Event-ID replays what was kept, then opens a new one.
+            log.debug("the client of listening stream {} went away ({})", id, how);
+            finish();
+            if (gone != null) {
+                CompletableFuture.runAsync(gone::end); // outside this lock: the transport's listener takes its own
+            }
+            return;
+        }
+        log.info("the client of SSE stream {} went away ({}); it may resume with Last-Event-ID", id, how);
         watcher.disconnected(this);
     }
 
@@ -254,9 +267,15 @@ final class SseStream {
      */
     static final class OpeningSink implements Sink {
         private final PrintWriter out;
+        private volatile AsyncContext async;
 
         OpeningSink(PrintWriter out) {
             this.out = out;
+        }
+
+        /** The response's async context, completed when a listening stream's client is gone. */
+        void completes(AsyncContext context) {
+            this.async = context;
         }
 
         @Override
@@ -272,6 +291,14 @@ final class SseStream {
 
         @Override
         public void end() {
+            AsyncContext context = async;
+            if (context != null) {
+                try {
+                    context.complete();
+                } catch (IllegalStateException alreadyDone) {
+                    // the transport completed it first
+                }
+            }
         }
     }
 }

@@ -198,16 +198,13 @@ class HttpCancellationTest {
     }
 
     @Test
-    void aLastEventIdOfNoStreamIsRefusedWithOneSentence() throws Exception {
+    void aLastEventIdOfNoStreamKeptOpensANewListeningStream() throws Exception {
         String session = session(aliceToken);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.mcpUrl())
-                .header("Authorization", "Bearer " + aliceToken).header("Accept", "text/event-stream")
-                .header("Mcp-Session-Id", session).header("Last-Event-ID", "nothing-3").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(json.readTree(response.body()).at("/error/message").asText())
-                .isEqualTo("Last-Event-ID nothing-3 names no stream of this session that can still be resumed;"
-                        + " open a new stream with a GET without it.");
+        try (SseConnection stream = resume(session, "nothing-3")) {
+            Event priming = stream.nextEvent();
+            assertThat(priming.data()).isEmpty();
+            assertThat(priming.id()).matches("[0-9a-f]{16}-1");
+        }
     }
 
     // ---- helpers
