@@ -84,6 +84,24 @@ final class ResumableStreams implements AutoCloseable {
                 return size() > maxSessions;
             }
         });
+        timer.scheduleWithFixedDelay(this::sweep, KEEP_FINISHED.toSeconds(), KEEP_FINISHED.toSeconds() / 4,
+                TimeUnit.SECONDS);
+    }
+
+    /** Drops the streams that finished longer than {@link #KEEP_FINISHED} ago, and sessions left without any. */
+    private void sweep() {
+        long now = System.nanoTime();
+        synchronized (sessions) {
+            for (Iterator<Map<String, SseStream>> it = sessions.values().iterator(); it.hasNext(); ) {
+                Map<String, SseStream> streams = it.next();
+                synchronized (streams) {
+                    streams.values().removeIf(s -> s.finished() && now - s.finishedAt() > KEEP_FINISHED.toNanos());
+                    if (streams.isEmpty()) {
+                        it.remove();
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -224,7 +242,12 @@ final class ResumableStreams implements AutoCloseable {
     }
 
     private void add(String sessionId, SseStream stream) {
-        Map<String, SseStream> streams = sessions.computeIfAbsent(sessionId, s -> new LinkedHashMap<>());
+        synchronized (sessions) { // the sweep empties and drops sessions under this lock
+            add(sessions.computeIfAbsent(sessionId, s -> new LinkedHashMap<>()), stream);
+        }
+    }
+
+    private static void add(Map<String, SseStream> streams, SseStream stream) {
         synchronized (streams) {
             long now = System.nanoTime();
             for (Iterator<SseStream> it = streams.values().iterator(); it.hasNext(); ) {

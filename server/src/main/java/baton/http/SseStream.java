@@ -29,6 +29,8 @@ final class SseStream {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Events kept for a client that resumes; older ones are dropped first. */
     static final int MAX_EVENTS = 256;
+    /** Characters of events kept, beyond the last event (an answer may be large). */
+    static final int MAX_KEPT_CHARS = 4 << 20;
 
     /** Where the stream's text goes: one HTTP response. */
     interface Sink {
@@ -55,6 +57,7 @@ final class SseStream {
     private final Deque<Event> events = new ArrayDeque<>();
     private final StringBuilder pending = new StringBuilder();
     private long seq;
+    private long kept;
     private Sink sink;
     private boolean finished;
     private long finishedAt;
@@ -131,8 +134,9 @@ final class SseStream {
         long next = ++seq;
         String text = "id: " + id + "-" + next + "\n" + body + "\n";
         events.addLast(new Event(next, text));
-        while (events.size() > MAX_EVENTS) {
-            events.removeFirst();
+        kept += text.length();
+        while (events.size() > MAX_EVENTS || events.size() > 1 && kept > MAX_KEPT_CHARS) {
+            kept -= events.removeFirst().text().length();
         }
         deliver(text);
         if (answer && !listening) {
