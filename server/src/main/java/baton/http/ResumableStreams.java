@@ -39,6 +39,8 @@ final class ResumableStreams implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ResumableStreams.class);
     static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** The protocol version whose clients get a priming event; no later one is supported yet. */
+    static final String PRIMED_FROM = "2025-11-25";
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** How long an answer stream may be without a connection before its request is cancelled. */
     static final Duration GRACE = Duration.ofSeconds(2);
@@ -122,7 +124,11 @@ final class ResumableStreams implements AutoCloseable {
         if (request.getAttribute(REPLAY) instanceof List<?> missed) {
             missed.forEach(text -> sink.write((String) text));
         }
-        stream.prime();
+        if (PRIMED_FROM.equals(request.getHeader("MCP-Protocol-Version"))) {
+            // The priming event came with 2025-11-25; older clients read its empty data as a broken
+            // message, so they do not get it (as the reference SDKs decided).
+            stream.prime();
+        }
         if (request.isAsyncStarted()) {
             watch(request.getAsyncContext(), stream, sink, false);
             if (listening) {

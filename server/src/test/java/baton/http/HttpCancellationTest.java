@@ -61,6 +61,7 @@ class HttpCancellationTest {
 
     private static final String BOTH = "application/json, text/event-stream";
     private static final int SLOW_MS = 30_000;
+    private static final String VERSION = "2025-11-25";
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -207,6 +208,17 @@ class HttpCancellationTest {
         }
     }
 
+    /** Clients older than 2025-11-25 read the priming event's empty data as a broken message: they never get it. */
+    @Test
+    void aClientOfAnOlderProtocolVersionGetsNoPrimingEvent() throws Exception {
+        String session = session(aliceToken);
+        try (SseConnection stream = SseConnection.open(server.port(), "GET", Map.of("Authorization",
+                "Bearer " + aliceToken, "Accept", "text/event-stream", "Mcp-Session-Id", session,
+                "MCP-Protocol-Version", "2025-06-18"), null)) {
+            assertThat(stream.nextBlock()).as("the first thing sent is the first keep-alive").isEqualTo(": keep-alive");
+        }
+    }
+
     // ---- helpers
 
     private void slowModel() {
@@ -255,7 +267,7 @@ class HttpCancellationTest {
 
     private String session(String token) throws Exception {
         HttpResponse<String> init = http.send(mcpPost(token, null, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
                  "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"""), HttpResponse.BodyHandlers.ofString());
         assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
         String id = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
@@ -289,7 +301,7 @@ class HttpCancellationTest {
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .header("Accept", BOTH).POST(HttpRequest.BodyPublishers.ofString(body));
         if (session != null) {
-            request.header("Mcp-Session-Id", session);
+            request.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", VERSION);
         }
         return request.build();
     }
@@ -304,12 +316,14 @@ class HttpCancellationTest {
                  "arguments":{"conversation_id":"%s","content":"%s"},"_meta":{"progressToken":"p%d"}}}"""
                 .formatted(id, conversation, content, id);
         return SseConnection.open(server.port(), "POST", Map.of("Authorization", "Bearer " + aliceToken,
-                "Content-Type", "application/json", "Accept", BOTH, "Mcp-Session-Id", session), body);
+                "Content-Type", "application/json", "Accept", BOTH, "Mcp-Session-Id", session,
+                "MCP-Protocol-Version", VERSION), body);
     }
 
     private SseConnection resume(String session, String lastEventId) throws IOException {
         return SseConnection.open(server.port(), "GET", Map.of("Authorization", "Bearer " + aliceToken,
-                "Accept", "text/event-stream", "Mcp-Session-Id", session, "Last-Event-ID", lastEventId), null);
+                "Accept", "text/event-stream", "Mcp-Session-Id", session, "Last-Event-ID", lastEventId,
+                "MCP-Protocol-Version", VERSION), null);
     }
 
     record Event(String id, String data) {
@@ -356,6 +370,25 @@ class HttpCancellationTest {
 
         /** The next event with data (comments and blank keep-alives skipped), or null at the stream's end. */
         Event nextEvent() throws IOException {
+            for (String block = nextBlock(); block != null; block = nextBlock()) {
+                String id = null;
+                String data = null;
+                for (String line : block.split("\n")) {
+                    if (line.startsWith("id:")) {
+                        id = line.substring(3).strip();
+                    } else if (line.startsWith("data:")) {
+                        data = line.substring(5).strip();
+                    }
+                }
+                if (data != null) {
+                    return new Event(id, data);
+                }
+            }
+            return null;
+        }
+
+        /** The next block of lines up to a blank line, as sent, or null at the stream's end. */
+        String nextBlock() throws IOException {
             while (true) {
                 String all = text.toString(StandardCharsets.UTF_8);
                 int end = all.indexOf("\n\n");
@@ -363,19 +396,7 @@ class HttpCancellationTest {
                     byte[] rest = all.substring(end + 2).getBytes(StandardCharsets.UTF_8);
                     text.reset();
                     text.writeBytes(rest);
-                    String id = null;
-                    String data = null;
-                    for (String line : all.substring(0, end).split("\n")) {
-                        if (line.startsWith("id:")) {
-                            id = line.substring(3).strip();
-                        } else if (line.startsWith("data:")) {
-                            data = line.substring(5).strip();
-                        }
-                    }
-                    if (data != null) {
-                        return new Event(id, data);
-                    }
-                    continue;
+                    return all.substring(0, end);
                 }
                 if (ended || !chunk()) {
                     return null;
