@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * error without id, whose message is one sentence; nothing reaches the store. Errors the transport
  * finds itself (a malformed message, a missing session id) get the same treatment, through
  * {@link TransportResponse}: the client never sees the transport's serialized Java exception.
+ * Within a session, requests become cancellable ({@link HttpCancellations}) and SSE answers
+ * resumable ({@link ResumableStreams}).
  */
 final class RequestGate extends HttpFilter {
 
