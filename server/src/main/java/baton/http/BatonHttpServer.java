@@ -90,7 +90,10 @@ public final class BatonHttpServer implements AutoCloseable {
                 settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED)));
         gate.setAsyncSupported(true);
         context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
-        jetty.setHandler(context);
+        // no Jetty HTML page reaches a client: errors before the context and inside it are JSON
+        context.setErrorHandler(new ErrorPages());
+        jetty.setErrorHandler(new ErrorPages());
+        jetty.setHandler(new MethodGuard(context));
         try {
             jetty.start();
         } catch (Exception e) {

@@ -4,14 +4,12 @@ import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Identity;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -20,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything a request to {@code /mcp} must pass before the MCP transport sees it, in this order:
  * Host and Origin (403), the bearer token (401, 503 when the database cannot say), the media types
- * (415, 406), the body size (413), and the session's owner (404). Each refusal is one JSON-RPC
+ * (415, 406), the body size (413), the session's owner (404), then what {@link MessageGate} checks
+ * (one JSON-RPC message, the protocol-version header, the params). Each refusal is one JSON-RPC
  * error without id, whose message is one sentence; nothing reaches the store. Errors the transport
  * finds itself (a malformed message, a missing session id) get the same treatment, through
  * {@link TransportResponse}: the client never sees the transport's serialized Java exception.
@@ -40,6 +39,7 @@ final class RequestGate extends HttpFilter {
     private final Tokens tokens;
     private final long maxRequestBytes;
     private final SessionOwners sessions;
+    private final MessageGate messages;
     private final ObjectMapper mapper = new ObjectMapper();
 
     RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions) {
@@ -47,6 +47,7 @@ final class RequestGate extends HttpFilter {
         this.tokens = tokens;
         this.maxRequestBytes = maxRequestBytes;
         this.sessions = sessions;
+        this.messages = new MessageGate(maxRequestBytes);
     }
 
     @Override
@@ -105,12 +106,20 @@ final class RequestGate extends HttpFilter {
             return;
         }
 
+        MessageGate.Admitted admitted = messages.admit(request, response);
+        if (admitted == null) {
+            return;
+        }
+
         request.setAttribute(IDENTITY, identity);
         boolean mayOpen = sessionId == null || sessionId.isBlank();
         TransportResponse answer = new TransportResponse(response,
                 mayOpen ? opened -> sessions.opened(opened, owner) : null);
-        chain.doFilter(request, answer);
+        chain.doFilter(admitted.request(), answer);
 
+        if (messages.settle(admitted, response, answer)) {
+            return;
+        }
         if (answer.heldError()) {
             refuse(response, answer.heldStatus(), transportRefusal(request, answer));
         } else if ("DELETE".equals(request.getMethod()) && !mayOpen
@@ -213,19 +222,9 @@ final class RequestGate extends HttpFilter {
         return identity.userId() + '\n' + identity.projectId();
     }
 
+    /** Answers with one sentence in a JSON-RPC error without id. */
     void refuse(HttpServletResponse response, int status, String sentence) throws IOException {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("jsonrpc", "2.0");
-        body.putNull("id");
-        ObjectNode error = body.putObject("error");
-        error.put("code", -32000);
-        error.put("message", sentence);
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        response.setStatus(status);
-        response.setContentType(JSON);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        JsonRpcErrors.write(response, status, null, JsonRpcErrors.REFUSED, sentence);
     }
 
     /** The same answer for a session this instance never opened, another caller's, or one the transport dropped. */
