@@ -75,7 +75,7 @@ class RequestGateTest {
 
     private HttpResponse<String> post() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(mcp)
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
     }
