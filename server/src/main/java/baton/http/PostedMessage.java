@@ -13,7 +13,7 @@ import java.io.IOException;
  * request whose params it cannot read with an empty 200; here such bodies get a JSON-RPC error
  * instead: -32700 for a body that is not exactly one JSON value, -32600 for one that is not a
  * JSON-RPC 2.0 message (a batch array among them: MCP over HTTP takes one message per POST), and
- * -32602 for a {@code tools/call} whose params are malformed.
+ * -32602 for an {@code initialize} or {@code tools/call} whose params are malformed.
  *
  * @param kind what the message is; null when {@code problem} is set
  * @param id the request's or response's id (a string or a number); null for a notification
@@ -94,8 +94,8 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
 
     /**
      * The problem with a request's or notification's params, or null: params, when present, are an
-     * object (MCP names every parameter), and a {@code tools/call} names its tool with a string and
-     * passes its arguments as an object.
+     * object (MCP names every parameter), an {@code initialize} has them, and a {@code tools/call}
+     * names its tool with a string and passes its arguments as an object.
      */
     Problem paramsProblem() {
         if (params != null && !params.isObject()) {
@@ -104,6 +104,9 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
         if (params != null && params.has("_meta") && !params.get("_meta").isObject()
                 && !params.get("_meta").isNull()) {
             return new Problem(JsonRpcErrors.INVALID_PARAMS, "params._meta of " + shortMethod() + " must be an object.");
+        }
+        if ("initialize".equals(method)) {
+            return initializeProblem();
         }
         if (!"tools/call".equals(method)) {
             return null;
@@ -118,6 +121,23 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
         JsonNode arguments = params.get("arguments");
         if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
             return new Problem(JsonRpcErrors.INVALID_PARAMS, "params.arguments of tools/call must be an object.");
+        }
+        return null;
+    }
+
+    /** initialize names its version as a string and its capabilities and itself as objects. */
+    private Problem initializeProblem() {
+        if (params == null) {
+            return new Problem(JsonRpcErrors.INVALID_PARAMS,
+                    "initialize needs params with protocolVersion, capabilities and clientInfo.");
+        }
+        if (params.has("protocolVersion") && !params.get("protocolVersion").isTextual()) {
+            return new Problem(JsonRpcErrors.INVALID_PARAMS, "params.protocolVersion of initialize must be a string.");
+        }
+        for (String field : new String[] {"capabilities", "clientInfo"}) {
+            if (params.has(field) && !params.get(field).isObject()) {
+                return new Problem(JsonRpcErrors.INVALID_PARAMS, "params." + field + " of initialize must be an object.");
+            }
         }
         return null;
     }

@@ -121,7 +121,11 @@ final class RequestGate extends HttpFilter {
             return;
         }
         if (answer.heldError()) {
-            refuse(response, answer.heldStatus(), transportRefusal(request, answer));
+            String sentence = transportRefusal(request, answer);
+            boolean invalidMessage = answer.heldStatus() == HttpServletResponse.SC_BAD_REQUEST
+                    && !answer.heldText().contains("Session ID required");
+            JsonRpcErrors.write(response, answer.heldStatus(), null,
+                    invalidMessage ? JsonRpcErrors.INVALID_REQUEST : JsonRpcErrors.REFUSED, sentence);
         } else if ("DELETE".equals(request.getMethod()) && !mayOpen
                 && answer.getStatus() == HttpServletResponse.SC_OK) {
             sessions.closed(sessionId);

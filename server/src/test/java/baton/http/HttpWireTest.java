@@ -267,6 +267,29 @@ class HttpWireTest {
         assertThat(rows()).isEqualTo(before);
     }
 
+    /** Regression: initialize without params was a 500, and with a malformed clientInfo a -32000. */
+    @Test
+    void aMalformedInitializeGetsInvalidParamsAndOpensNoSession() throws Exception {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("", "initialize needs params with protocolVersion, capabilities and clientInfo.");
+        params.put(",\"params\":[]", "The params of initialize must be an object.");
+        params.put(",\"params\":{\"protocolVersion\":20250618,\"capabilities\":{},\"clientInfo\":{}}",
+                "params.protocolVersion of initialize must be a string.");
+        params.put(",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":\"all\",\"clientInfo\":{}}",
+                "params.capabilities of initialize must be an object.");
+        params.put(",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":\"me\"}",
+                "params.clientInfo of initialize must be an object.");
+        for (Map.Entry<String, String> call : params.entrySet()) {
+            HttpResponse<String> answer = send(mcpPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\""
+                    + call.getKey() + "}"));
+            assertThat(answer.statusCode()).as(call.getKey()).isEqualTo(200);
+            assertThat(answer.headers().firstValue("Mcp-Session-Id")).isEmpty();
+            JsonNode error = error(answer, 1);
+            assertThat(error.path("code").asInt()).isEqualTo(-32602);
+            assertThat(error.path("message").asText()).as(call.getKey()).isEqualTo(call.getValue());
+        }
+    }
+
     /** Regression: a response to a request the server never sent was answered with 500. */
     @Test
     void aPostedResponseWithAnUnknownIdIsAcceptedAndDropped() throws Exception {
