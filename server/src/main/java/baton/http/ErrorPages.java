@@ -31,6 +31,9 @@ final class ErrorPages extends ErrorHandler {
         String sentence = sentence(request, status, message instanceof String m ? m : null, cause);
         byte[] body = JsonRpcErrors.body(null, JsonRpcErrors.REFUSED, sentence);
         response.setStatus(status);
+        if (status == 405) {
+            response.getHeaders().put(HttpHeader.ALLOW, MethodGuard.allowed(path(request)));
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JsonRpcErrors.JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -66,7 +69,8 @@ final class ErrorPages extends ErrorHandler {
             return "";
         }
         String plain = message.replaceAll("[^\\x20-\\x7e]", "?");
-        if (plain.isBlank() || plain.length() > 80 || plain.contains("Exception") || plain.contains("java.")) {
+        if (plain.isBlank() || plain.equalsIgnoreCase("Bad Request") || plain.length() > 80
+                || plain.contains("Exception") || plain.contains("java.")) {
             return "";
         }
         return " (" + plain.strip() + ")";

@@ -322,8 +322,16 @@ class HttpWireTest {
         assertThat(trace.statusCode()).isEqualTo(405);
         assertThat(trace.body()).doesNotContain(alice);
         assertThat(error(trace, null).path("message").asText()).isEqualTo("This server does not answer TRACE requests.");
+        assertThat(trace.headers().firstValue("Allow")).hasValue("GET, HEAD, OPTIONS");
         assertThat(send(request("/healthz").method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode())
                 .isEqualTo(200);
+        // the servlet API's own OPTIONS answer would list TRACE
+        HttpResponse<String> options = send(request("/healthz").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(options.statusCode()).isEqualTo(204);
+        assertThat(options.headers().firstValue("Allow")).hasValue("GET, HEAD, OPTIONS");
+        HttpResponse<String> nowhere = send(request("/nothing").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        error(nowhere, null);
     }
 
     /** Regression: each of these was Jetty's HTML error page. */
@@ -338,6 +346,7 @@ class HttpWireTest {
         HttpResponse<String> postHealth = send(request("/healthz").POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(postHealth.statusCode()).isEqualTo(405);
         assertThat(error(postHealth, null).path("message").asText()).isEqualTo("/healthz does not answer POST.");
+        assertThat(postHealth.headers().firstValue("Allow")).hasValue("GET, HEAD, OPTIONS");
 
         // requests Jetty refuses before any servlet sees them
         Map<String, Integer> raw = new LinkedHashMap<>();
