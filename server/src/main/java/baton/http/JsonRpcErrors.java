@@ -21,6 +21,8 @@ final class JsonRpcErrors {
     static final int INVALID_REQUEST = -32600;
     /** The message is a request whose params do not have the shape its method takes. */
     static final int INVALID_PARAMS = -32602;
+    /** The server failed to answer a well-formed request. */
+    static final int INTERNAL_ERROR = -32603;
     /** Refused at the HTTP level: a header, the credentials, the path, the HTTP method. */
     static final int REFUSED = -32000;
 

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link ProtocolVersionHeader}), and a request's params have the shape its method takes;</li>
  *   <li>after: a posted response the transport could not match to a request (it answers those
  *       with 500) is accepted with 202 and dropped, and a request the transport answered with
- *       nothing at all (its handler failed before it could answer, as it does on params it cannot
- *       read) gets a JSON-RPC error instead of an empty 200.</li>
+ *       nothing at all (its handler failed before it could answer) gets a JSON-RPC internal error
+ *       instead of an empty 200.</li>
  * </ul>
  */
 final class MessageGate {
@@ -72,7 +72,7 @@ final class MessageGate {
             }
         }
         PostedMessage.Problem params = message == null || message.kind() == PostedMessage.Kind.RESPONSE ? null
-                : message.paramsProblem();
+                : message.paramsProblem(mapper);
         if (params != null) {
             if (message.kind() == PostedMessage.Kind.REQUEST) {
                 // a well-formed request with an id: its answer is a JSON-RPC error, as for any bad call
@@ -106,12 +106,11 @@ final class MessageGate {
         }
         if (message.kind() == PostedMessage.Kind.REQUEST && !answer.heldError() && !answer.isCommitted()
                 && answer.getStatus() == HttpServletResponse.SC_OK) {
-            log.warn("the MCP transport answered {} (id {}) with nothing; its params could not be read",
+            log.warn("the MCP transport answered {} (id {}) with nothing; see its log line before this one",
                     message.method(), message.id());
             try {
-                JsonRpcErrors.write(response, HttpServletResponse.SC_OK, message.id(), JsonRpcErrors.INVALID_PARAMS,
-                        "The params of " + shorten(message.method())
-                                + " do not have the shape this method takes; check them against its schema.");
+                JsonRpcErrors.write(response, HttpServletResponse.SC_OK, message.id(), JsonRpcErrors.INTERNAL_ERROR,
+                        "The server could not answer " + shorten(message.method()) + "; its log has the details.");
             } catch (IOException | IllegalStateException gone) {
                 log.debug("could not answer {}: {}", message.method(), gone.getMessage());
             }

@@ -3,9 +3,12 @@ package baton.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * The one JSON-RPC message a POST to {@code /mcp} carries, checked before the MCP transport sees
@@ -13,7 +16,8 @@ import java.io.IOException;
  * request whose params it cannot read with an empty 200; here such bodies get a JSON-RPC error
  * instead: -32700 for a body that is not exactly one JSON value, -32600 for one that is not a
  * JSON-RPC 2.0 message (a batch array among them: MCP over HTTP takes one message per POST), and
- * -32602 for an {@code initialize} or {@code tools/call} whose params are malformed.
+ * -32602 for a request whose params are malformed ({@code initialize} and {@code tools/call} field
+ * by field, the other methods whose params the SDK reads into a typed request by reading them so).
  *
  * @param kind what the message is; null when {@code problem} is set
  * @param id the request's or response's id (a string or a number); null for a notification
@@ -97,7 +101,7 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
      * object (MCP names every parameter), an {@code initialize} has them, and a {@code tools/call}
      * names its tool with a string and passes its arguments as an object.
      */
-    Problem paramsProblem() {
+    Problem paramsProblem(ObjectMapper mapper) {
         if (params != null && !params.isObject()) {
             return new Problem(JsonRpcErrors.INVALID_PARAMS, "The params of " + shortMethod() + " must be an object.");
         }
@@ -109,7 +113,7 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
             return initializeProblem();
         }
         if (!"tools/call".equals(method)) {
-            return null;
+            return typedParamsProblem(mapper);
         }
         JsonNode name = params == null ? null : params.get("name");
         if (name == null || name.isNull()) {
@@ -123,6 +127,46 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
             return new Problem(JsonRpcErrors.INVALID_PARAMS, "params.arguments of tools/call must be an object.");
         }
         return null;
+    }
+
+    /**
+     * The methods whose params the SDK reads into a typed request before it can answer: params it
+     * cannot read make it answer nothing at all, so they are read here first. (tools/call is
+     * checked field by field above: its arguments may be large, and are read once, by the SDK.)
+     */
+    private static final Map<String, Class<?>> TYPED_PARAMS = Map.of(
+            "prompts/get", McpSchema.GetPromptRequest.class,
+            "resources/read", McpSchema.ReadResourceRequest.class,
+            "resources/subscribe", McpSchema.SubscribeRequest.class,
+            "resources/unsubscribe", McpSchema.UnsubscribeRequest.class,
+            "completion/complete", McpSchema.CompleteRequest.class,
+            "logging/setLevel", McpSchema.SetLevelRequest.class);
+
+    private Problem typedParamsProblem(ObjectMapper mapper) {
+        Class<?> type = TYPED_PARAMS.get(method);
+        if (type == null || kind != Kind.REQUEST) {
+            return null;
+        }
+        if (params == null) {
+            return new Problem(JsonRpcErrors.INVALID_PARAMS, method + " needs params.");
+        }
+        try {
+            mapper.convertValue(params, type);
+            return null;
+        } catch (IllegalArgumentException e) {
+            StringBuilder field = new StringBuilder("params");
+            if (e.getCause() instanceof JsonMappingException mapping) {
+                for (JsonMappingException.Reference step : mapping.getPath()) {
+                    if (step.getFieldName() != null) {
+                        field.append('.').append(step.getFieldName());
+                    } else if (step.getIndex() >= 0) {
+                        field.append('[').append(step.getIndex()).append(']');
+                    }
+                }
+            }
+            return new Problem(JsonRpcErrors.INVALID_PARAMS, shorten(field.toString()) + " of " + method
+                    + " does not have the type the method takes.");
+        }
     }
 
     /** initialize names its version as a string and its capabilities and itself as objects. */
@@ -147,7 +191,11 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
     }
 
     private String shortMethod() {
-        return method.length() <= 60 ? method : method.substring(0, 60) + "…";
+        return shorten(method);
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 60) + "…";
     }
 
     private static PostedMessage refused(int code, String sentence) {

@@ -253,12 +253,25 @@ class HttpWireTest {
             assertThat(error.path("code").asInt()).isEqualTo(-32602);
             assertThat(error.path("message").asText()).as(call.getKey()).isEqualTo(call.getValue());
         }
-        // any other request whose params the SDK cannot read gets an error too, not an empty answer
-        HttpResponse<String> prompt = send(mcpPost("""
-                {"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"system_prompt","arguments":[1]}}""")
-                .header("Mcp-Session-Id", session));
-        assertThat(prompt.statusCode()).isEqualTo(200);
-        assertThat(error(prompt, 8).path("code").asInt()).isEqualTo(-32602);
+        // the other requests whose params the SDK reads into a typed request: it answered these with nothing
+        Map<String, String> typed = new LinkedHashMap<>();
+        typed.put("\"prompts/get\",\"params\":{\"name\":\"system_prompt\",\"arguments\":[1]}",
+                "params.arguments of prompts/get does not have the type the method takes.");
+        typed.put("\"prompts/get\",\"params\":{\"name\":{\"a\":1}}",
+                "params.name of prompts/get does not have the type the method takes.");
+        typed.put("\"prompts/get\"", "prompts/get needs params.");
+        typed.put("\"resources/read\",\"params\":{\"uri\":[\"baton://conversations\"]}",
+                "params.uri of resources/read does not have the type the method takes.");
+        typed.put("\"completion/complete\",\"params\":{\"ref\":\"x\"}",
+                "params.ref of completion/complete does not have the type the method takes.");
+        for (Map.Entry<String, String> call : typed.entrySet()) {
+            HttpResponse<String> answer = send(mcpPost("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":" + call.getKey() + "}")
+                    .header("Mcp-Session-Id", session));
+            assertThat(answer.statusCode()).as(call.getKey()).isEqualTo(200);
+            JsonNode error = error(answer, 8);
+            assertThat(error.path("code").asInt()).isEqualTo(-32602);
+            assertThat(error.path("message").asText()).as(call.getKey()).isEqualTo(call.getValue());
+        }
         HttpResponse<String> notification = send(mcpPost(
                 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":[1]}")
                 .header("Mcp-Session-Id", session));
