@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Host and Origin (403), the bearer token (401, 503 when the database cannot say), the media types
  * (415, 406), the body size (413), the session's owner (404), then what {@link MessageGate} checks
  * (one JSON-RPC message, the protocol-version header, the params). Each refusal is one JSON-RPC
- * error without id, whose message is one sentence; nothing reaches the store. Errors the transport
+ * error whose message is one sentence, without id unless it answers a well-formed request; nothing
+ * reaches the store. Errors the transport
  * finds itself (a malformed message, a missing session id) get the same treatment, through
  * {@link TransportResponse}: the client never sees the transport's serialized Java exception.
  */
