@@ -99,7 +99,10 @@ public final class BatonHttpServer implements AutoCloseable {
                 streams));
         gate.setAsyncSupported(true);
         context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
-        jetty.setHandler(context);
+        // no Jetty HTML page reaches a client: errors before the context and inside it are JSON
+        context.setErrorHandler(new ErrorPages());
+        jetty.setErrorHandler(new ErrorPages());
+        jetty.setHandler(new MethodGuard(context));
         try {
             jetty.start();
         } catch (Exception e) {

@@ -4,14 +4,12 @@ import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Identity;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -20,8 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything a request to {@code /mcp} must pass before the MCP transport sees it, in this order:
  * Host and Origin (403), the bearer token (401, 503 when the database cannot say), the media types
- * (415, 406), the body size (413), and the session's owner (404). Each refusal is one JSON-RPC
- * error without id, whose message is one sentence; nothing reaches the store. Errors the transport
+ * (415, 406), the body size (413), the session's owner (404), then what {@link MessageGate} checks
+ * (one JSON-RPC message, the protocol-version header, the params). Each refusal is one JSON-RPC
+ * error whose message is one sentence, without id unless it answers a well-formed request; nothing
+ * reaches the store. Errors the transport
  * finds itself (a malformed message, a missing session id) get the same treatment, through
  * {@link TransportResponse}: the client never sees the transport's serialized Java exception.
  * Within a session, requests become cancellable ({@link HttpCancellations}) and SSE answers
@@ -44,6 +44,7 @@ final class RequestGate extends HttpFilter {
     private final SessionOwners sessions;
     private final HttpCancellations cancellations;
     private final ResumableStreams streams;
+    private final MessageGate messages;
     private final ObjectMapper mapper = new ObjectMapper();
 
     RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions) {
@@ -58,6 +59,7 @@ final class RequestGate extends HttpFilter {
         this.sessions = sessions;
         this.cancellations = cancellations;
         this.streams = streams;
+        this.messages = new MessageGate(maxRequestBytes);
     }
 
     @Override
@@ -116,17 +118,20 @@ final class RequestGate extends HttpFilter {
             return;
         }
 
+        MessageGate.Admitted admitted = messages.admit(request, response);
+        if (admitted == null) {
+            return;
+        }
+
         request.setAttribute(IDENTITY, identity);
         boolean mayOpen = sessionId == null || sessionId.isBlank();
         if (mayOpen) {
             TransportResponse answer = new TransportResponse(response, opened -> sessions.opened(opened, owner));
-            chain.doFilter(request, answer);
-            if (answer.heldError()) {
-                refuse(response, answer.heldStatus(), transportRefusal(request, answer));
-            }
+            chain.doFilter(admitted.request(), answer);
+            settle(request, response, admitted, answer, null);
             return;
         }
-        inSession(request, response, chain, sessionId, owner);
+        inSession(request, response, chain, admitted, sessionId, owner);
     }
 
     /**
@@ -135,18 +140,18 @@ final class RequestGate extends HttpFilter {
      * resumable ids, and a GET with {@code Last-Event-ID} resumes one (see {@link ResumableStreams}).
      */
     private void inSession(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-            String sessionId, String owner) throws IOException, ServletException {
-        HttpServletRequest forward = request;
+            MessageGate.Admitted admitted, String sessionId, String owner) throws IOException, ServletException {
+        HttpServletRequest forward = admitted.request();
         if (streams != null && "GET".equals(request.getMethod())
                 && request.getHeader(ResumableStreams.LAST_EVENT_ID) != null) {
-            forward = streams.resume(request, response, sessionId);
+            forward = streams.resume(forward, response, sessionId);
             if (forward == null) {
                 return;
             }
         }
         HttpCancellations.Posted posted = null;
         if ("POST".equals(request.getMethod())) {
-            posted = cancellations.admit(request, sessionId, owner, maxRequestBytes);
+            posted = cancellations.admit(forward, sessionId, owner, maxRequestBytes);
             if (posted.cancelNotification()) {
                 response.setStatus(HttpServletResponse.SC_ACCEPTED);
                 return;
@@ -166,10 +171,23 @@ final class RequestGate extends HttpFilter {
                 }
             }
         }
+        settle(request, response, admitted, answer, sessionId);
+    }
 
+    /** After the transport: what {@link MessageGate} puts right, a held error, a session ended. */
+    private void settle(HttpServletRequest request, HttpServletResponse response, MessageGate.Admitted admitted,
+            TransportResponse answer, String sessionId) throws IOException {
+        if (messages.settle(admitted, response, answer)) {
+            return;
+        }
         if (answer.heldError()) {
-            refuse(response, answer.heldStatus(), transportRefusal(request, answer));
-        } else if ("DELETE".equals(request.getMethod()) && answer.getStatus() == HttpServletResponse.SC_OK) {
+            String sentence = transportRefusal(request, answer);
+            boolean invalidMessage = answer.heldStatus() == HttpServletResponse.SC_BAD_REQUEST
+                    && !answer.heldText().contains("Session ID required");
+            JsonRpcErrors.write(response, answer.heldStatus(), null,
+                    invalidMessage ? JsonRpcErrors.INVALID_REQUEST : JsonRpcErrors.REFUSED, sentence);
+        } else if (sessionId != null && "DELETE".equals(request.getMethod())
+                && answer.getStatus() == HttpServletResponse.SC_OK) {
             sessions.closed(sessionId);
             if (streams != null) {
                 streams.closed(sessionId);
@@ -271,19 +289,9 @@ final class RequestGate extends HttpFilter {
         return identity.userId() + '\n' + identity.projectId();
     }
 
+    /** Answers with one sentence in a JSON-RPC error without id. */
     void refuse(HttpServletResponse response, int status, String sentence) throws IOException {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("jsonrpc", "2.0");
-        body.putNull("id");
-        ObjectNode error = body.putObject("error");
-        error.put("code", -32000);
-        error.put("message", sentence);
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        response.setStatus(status);
-        response.setContentType(JSON);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        JsonRpcErrors.write(response, status, null, JsonRpcErrors.REFUSED, sentence);
     }
 
     /** The same answer for a session this instance never opened, another caller's, or one the transport dropped. */

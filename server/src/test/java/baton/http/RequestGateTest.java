@@ -55,14 +55,18 @@ class RequestGateTest {
         connector.setHost("127.0.0.1");
         jetty.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(new ServletHolder(new HttpServlet() {
+        ServletHolder servlet = new ServletHolder(new HttpServlet() {
             @Override
             protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 transport.get().post(request, response);
             }
-        }), "/mcp");
-        context.addFilter(new FilterHolder(new RequestGate(new OriginPolicy(HttpSettings.loopback(0)), tokens,
-                4096, owners)), "/mcp", EnumSet.of(DispatcherType.REQUEST));
+        });
+        servlet.setAsyncSupported(true); // as the SDK transport's: answers stream over SSE
+        context.addServlet(servlet, "/mcp");
+        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(HttpSettings.loopback(0)), tokens,
+                4096, owners));
+        gate.setAsyncSupported(true);
+        context.addFilter(gate, "/mcp", EnumSet.of(DispatcherType.REQUEST));
         jetty.setHandler(context);
         jetty.start();
         mcp = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/mcp");
@@ -75,7 +79,7 @@ class RequestGateTest {
 
     private HttpResponse<String> post() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(mcp)
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -107,6 +111,26 @@ class RequestGateTest {
         assertThat(answer.body()).doesNotContain("stackTrace", "x.Y", "boom");
         assertThat(new ObjectMapper().readTree(answer.body()).path("error").path("message").asText())
                 .isEqualTo("The server could not handle this request (HTTP 500); its log has the details.");
+    }
+
+    /** Regression: a request whose handler failed before it could answer got an empty 200. */
+    @Test
+    void aRequestTheTransportAnswersWithNothingGetsAnInternalErrorWithItsId() throws Exception {
+        transport.set((request, response) -> {
+            // what the SDK transport does when a handler throws before it answers
+            response.setContentType("text/event-stream");
+            response.getWriter();
+            request.startAsync().complete();
+        });
+        HttpResponse<String> answer = post();
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        var body = new ObjectMapper().readTree(answer.body());
+        assertThat(body.path("id").asInt()).isEqualTo(1);
+        assertThat(body.path("error").path("code").asInt()).isEqualTo(-32603);
+        assertThat(body.path("error").path("message").asText())
+                .isEqualTo("The server could not answer ping; its log has the details.");
     }
 
     @Test

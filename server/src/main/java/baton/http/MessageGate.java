@@ -1,0 +1,153 @@
+package baton.http;
+
+import baton.mcp.BatonMcpServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checks of {@link RequestGate} that need the message itself, before and after the MCP
+ * transport handles it:
+ * <ul>
+ *   <li>before: the body is one JSON-RPC message ({@link PostedMessage}), the
+ *       {@code MCP-Protocol-Version} header names a version this server speaks
+ *       ({@link ProtocolVersionHeader}), and a request's params have the shape its method takes;</li>
+ *   <li>after: a posted response the transport could not match to a request (it answers those
+ *       with 500) is accepted with 202 and dropped, and a request the transport answered with
+ *       nothing at all (its handler failed before it could answer) gets a JSON-RPC internal error
+ *       instead of an empty 200.</li>
+ * </ul>
+ */
+final class MessageGate {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageGate.class);
+
+    private final ObjectMapper mapper;
+    private final long maxRequestBytes;
+
+    /** What the gate lets through: the request to hand on, and the message it carries (null for GET/DELETE). */
+    record Admitted(HttpServletRequest request, PostedMessage message) {
+    }
+
+    MessageGate(long maxRequestBytes) {
+        // the transport's own limits, so that what passes here is what the transport can read
+        this.mapper = BatonMcpServer.jsonMapper(maxRequestBytes).getObjectMapper();
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** The request to hand to the transport, or null when this answered it with an error. */
+    Admitted admit(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        PostedMessage message = null;
+        HttpServletRequest passed = request;
+        if ("POST".equals(request.getMethod())) {
+            byte[] body = readBody(request);
+            if (body == null) {
+                JsonRpcErrors.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, null,
+                        JsonRpcErrors.REFUSED, "The request body is over the " + maxRequestBytes
+                                + " bytes this server accepts.");
+                return null;
+            }
+            Charset charset = charsetOf(request);
+            message = PostedMessage.read(mapper, new String(body, charset));
+            if (message.problem() != null) {
+                JsonRpcErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, null, message.problem().code(),
+                        message.problem().sentence());
+                return null;
+            }
+            passed = new ReplayedRequest(request, body, charset);
+        }
+        if (message == null || !message.isInitialize()) {
+            String refusal = ProtocolVersionHeader.refusal(request.getHeader(ProtocolVersionHeader.NAME));
+            if (refusal != null) {
+                JsonRpcErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, null, JsonRpcErrors.REFUSED,
+                        refusal);
+                return null;
+            }
+        }
+        PostedMessage.Problem params = message == null || message.kind() == PostedMessage.Kind.RESPONSE ? null
+                : message.paramsProblem(mapper);
+        if (params != null) {
+            if (message.kind() == PostedMessage.Kind.REQUEST) {
+                // a well-formed request with an id: its answer is a JSON-RPC error, as for any bad call
+                JsonRpcErrors.write(response, HttpServletResponse.SC_OK, message.id(), params.code(),
+                        params.sentence());
+            } else {
+                JsonRpcErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, null, params.code(),
+                        params.sentence());
+            }
+            return null;
+        }
+        return new Admitted(passed, message);
+    }
+
+    /**
+     * Puts right what the transport answered, once it has; true when this wrote the answer, so the
+     * gate has nothing left to do.
+     */
+    boolean settle(Admitted admitted, HttpServletResponse response, TransportResponse answer) throws IOException {
+        PostedMessage message = admitted.message();
+        if (message == null) {
+            return false;
+        }
+        if (message.kind() == PostedMessage.Kind.RESPONSE && answer.heldError()
+                && answer.heldStatus() == HttpServletResponse.SC_INTERNAL_SERVER_ERROR) {
+            // an answer to a request this server never sent or no longer waits for: nothing to do with it
+            log.debug("dropped a posted response with unknown id {}", message.id());
+            response.setStatus(HttpServletResponse.SC_ACCEPTED);
+            response.setContentLength(0);
+            return true;
+        }
+        if (message.kind() == PostedMessage.Kind.REQUEST && !answer.heldError() && !answer.isCommitted()
+                && answer.getStatus() == HttpServletResponse.SC_OK) {
+            log.warn("the MCP transport answered {} (id {}) with nothing; see its log line before this one",
+                    message.method(), message.id());
+            try {
+                JsonRpcErrors.write(response, HttpServletResponse.SC_OK, message.id(), JsonRpcErrors.INTERNAL_ERROR,
+                        "The server could not answer " + shorten(message.method()) + "; its log has the details.");
+            } catch (IOException | IllegalStateException gone) {
+                log.debug("could not answer {}: {}", message.method(), gone.getMessage());
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The body, or null when it is over the limit (a chunked body has no length to check first). */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try (InputStream in = request.getInputStream()) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (body.size() + (long) n > maxRequestBytes) {
+                    return null;
+                }
+                body.write(buffer, 0, n);
+            }
+        }
+        return body.toByteArray();
+    }
+
+    /** The charset the transport decodes the body with: the request's, else UTF-8. */
+    private static Charset charsetOf(HttpServletRequest request) {
+        String name = request.getCharacterEncoding();
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name);
+        } catch (IllegalArgumentException unknown) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 60) + "…";
+    }
+}
