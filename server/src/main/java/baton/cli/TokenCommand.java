@@ -25,14 +25,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Create, list and revoke bearer tokens for baton serve --http.",
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
-final class TokenCommand implements Runnable {
+final class TokenCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Main.usage(spec);
     }
 
     /** A time to the second, as a list shows it. */

@@ -7,8 +7,51 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
+
+    /** Runs the command line with stdout and stderr captured: {status, stdout, stderr}. */
+    static Object[] runCaptured(Map<String, String> env, String... args) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
+        try {
+            int status = Main.run(env, args);
+            return new Object[] {status, capturedOut.toString(StandardCharsets.UTF_8),
+                    capturedErr.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    /** Regression: {@code baton} and {@code baton db} alone printed a picocli stack trace and exited 1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "db", "token", "prompts", "bench"})
+    void aCommandWithoutItsSubcommandPrintsUsageToStderrAndExits2(String command) {
+        String[] args = command.isEmpty() ? new String[0] : new String[] {command};
+        Object[] result = runCaptured(Map.of(), args);
+        assertThat(result[0]).isEqualTo(2);
+        assertThat((String) result[1]).isEmpty();
+        assertThat((String) result[2]).startsWith("Usage: baton" + (command.isEmpty() ? "" : " " + command))
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** Picocli names the bad word, then prints the usage or, for a near miss, the command meant. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nope", "--bogus", "db nope", "serve --bogus"})
+    void anUnknownCommandOrOptionIsNamedAndExits2(String line) {
+        Object[] result = runCaptured(Map.of(), line.split(" "));
+        assertThat(result[0]).isEqualTo(2);
+        String bad = line.substring(line.lastIndexOf(' ') + 1);
+        assertThat((String) result[2]).contains("'" + bad + "'").containsAnyOf("Usage: baton", "Did you mean")
+                .doesNotContain("Exception");
+    }
 
     @Test
     void badRoleIsRefusedBeforeAnythingStarts() {
