@@ -42,6 +42,14 @@ class MainTest {
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    /** Regression: --version printed "baton dev" because the shaded jar's manifest had no version. */
+    @Test
+    void versionIsTheBuiltOneNotDev() {
+        Object[] result = runCaptured(Map.of(), "--version");
+        assertThat(result[0]).isEqualTo(0);
+        assertThat(((String) result[1]).strip()).matches("baton \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
     /** Picocli names the bad word, then prints the usage or, for a near miss, the command meant. */
     @ParameterizedTest
     @ValueSource(strings = {"nope", "--bogus", "db nope", "serve --bogus"})

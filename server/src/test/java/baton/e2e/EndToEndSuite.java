@@ -55,6 +55,16 @@ abstract class EndToEndSuite {
         return (Map<String, Object>) result.get("conversation");
     }
 
+    /** Regression: serverInfo said version "dev" and had neither title nor description. */
+    @Test
+    void serverInfoHasTheBuiltVersionATitleAndADescription() {
+        McpSchema.Implementation info = start("alice", "e2e-" + UUID.randomUUID(), "editor").raw().getServerInfo();
+        assertThat(info.name()).isEqualTo("baton");
+        assertThat(info.version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(info.title()).isEqualTo("Baton");
+        assertThat(info.description()).contains("conversations");
+    }
+
     @Test
     void aliceSharesBobReadsAndForks() {
         String project = "e2e-" + UUID.randomUUID();
