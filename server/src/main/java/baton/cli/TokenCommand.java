@@ -74,10 +74,8 @@ final class TokenCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (user.isBlank() || project.isBlank()) {
-                throw new BatonException(ErrorCode.INVALID_ARGUMENT, "--user and --project must not be empty.");
-            }
-            Identity identity = new Identity(user.strip(), project.strip(), Role.parse(role));
+            Identity identity = new Identity(Identity.requireName(user, "--user").strip(),
+                    Identity.requireName(project, "--project").strip(), Role.parse(role));
             try (Storage db = storage.open(env, 2)) {
                 Tokens.CreatedToken token = tokens(db).create(identity, label);
                 spec.commandLine().getErr().println("token " + token.info().id() + " for " + identity.userId() + " in "

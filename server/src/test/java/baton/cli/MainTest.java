@@ -1,6 +1,7 @@
 package baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
@@ -76,6 +78,33 @@ class MainTest {
         }
         assertThat(captured.toString(StandardCharsets.UTF_8))
                 .contains("role must be one of viewer, editor or admin, not 'wizard'.");
+    }
+
+    /**
+     * Regression: {@code --user ''} (and {@code BATON_USER=}) fell back to the OS user, so Baton
+     * served as someone the caller did not name; ids with control characters were taken as given.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--user||--user must not be empty.",
+            "--project| |--project must not be empty.",
+            "--user|al{LF}ice|--user must not contain control characters (U+000A at position 3).",
+            "--user|bob{ESC}[2J|--user must not contain control characters (U+001B at position 4).",
+            "--project|a{LS}b|--project must not contain control characters (U+2028 at position 2)."})
+    void anEmptyOrControlCharacterIdentityFlagIsRefusedBeforeAnythingStarts(String flag, String value, String sentence) {
+        String given = value == null ? "" : value.replace("{LF}", "\n").replace("{ESC}", "\u001b")
+                .replace("{LS}", "\u2028");
+        Object[] result = runCaptured(Map.of(), "serve", "--stdio", "--data-dir", "/nonexistent/baton", flag, given);
+        assertThat(result[0]).isEqualTo(2);
+        assertThat((String) result[2]).contains(sentence).doesNotContain("Exception");
+    }
+
+    @Test
+    void anEmptyIdentityVariableIsRefusedNotSkipped() {
+        assertThat(catchThrowable(() -> new ServeCommand(Map.of("BATON_USER", "")).identity()))
+                .hasMessage("BATON_USER must not be empty.");
+        assertThat(catchThrowable(() -> new ServeCommand(Map.of("BATON_PROJECT", "x\ty")).identity()))
+                .hasMessage("BATON_PROJECT must not contain control characters (U+0009 at position 2).");
     }
 
     @Test
