@@ -157,8 +157,12 @@ abstract class EndToEndSuite {
         assertThat(vera.refused("share_conversation", Map.of("conversation_id", id))).contains("viewer");
         assertThat(vera.refused("fork_conversation", Map.of("conversation_id", id))).contains("viewer");
 
-        assertThat(stranger.refused("read_conversation", Map.of("conversation_id", id))).contains("denied");
-        assertThat(stranger.refused("fork_conversation", Map.of("conversation_id", id))).contains("denied");
+        // another project's conversation is answered exactly like an id that does not exist
+        String missing = UUID.randomUUID().toString();
+        assertThat(stranger.refused("read_conversation", Map.of("conversation_id", id)))
+                .isEqualTo(stranger.refused("read_conversation", Map.of("conversation_id", missing)).replace(missing, id))
+                .contains("was not found");
+        assertThat(stranger.refused("fork_conversation", Map.of("conversation_id", id))).contains("was not found");
         assertThat(stranger.call("list_conversations", Map.of("scope", "shared")).get("conversations"))
                 .asList().isEmpty();
         assertThatThrownBy(() -> stranger.resource(id)).isInstanceOf(McpError.class);
