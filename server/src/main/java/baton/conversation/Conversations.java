@@ -460,6 +460,8 @@ public final class Conversations {
     private record Cursor(Instant createdAt, UUID id) {
         private static final Cursor START = new Cursor(Instant.parse("9999-12-31T23:59:59Z"),
                 new UUID(-1L, -1L));
+        /** The earliest time a cursor may hold: any earlier one was not made by Baton. */
+        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
         String encode() {
             String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
@@ -473,8 +475,14 @@ public final class Conversations {
             try {
                 String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
                 String[] parts = raw.split(":", 3);
-                return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
-                        UUID.fromString(parts[2]));
+                long nanos = Long.parseLong(parts[1]);
+                Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
+                // PostgreSQL's timestamps end long before Java's: a time outside Baton's range
+                // would fail in the query, as an internal error
+                if (nanos < 0 || nanos > 999_999_999 || at.isBefore(EARLIEST) || at.isAfter(START.createdAt())) {
+                    throw new IllegalArgumentException("time out of range");
+                }
+                return new Cursor(at, UUID.fromString(parts[2]));
             } catch (RuntimeException e) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         "cursor " + Quote.of(cursor) + " is not a cursor returned by list_conversations.");

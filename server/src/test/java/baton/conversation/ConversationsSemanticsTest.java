@@ -577,6 +577,27 @@ class ConversationsSemanticsTest {
             assertRefused(() -> conversations.list(alice, ListScope.MINE, 0, null), ErrorCode.INVALID_ARGUMENT, "limit");
             assertRefused(() -> conversations.list(alice, ListScope.MINE, 201, null), ErrorCode.INVALID_ARGUMENT, "limit");
         }
+
+        /**
+         * Regression: a forged cursor whose time Java accepts but PostgreSQL does not (year
+         * 300,000; 5000 BC) was an "internal error" with a stack trace in the log.
+         */
+        @Test
+        void aForgedCursorWithAnOutOfRangeTimeIsABadArgument() {
+            UUID any = UUID.randomUUID();
+            for (long seconds : new long[] {9_000_000_000_000L, -220_000_000_000L, Long.MAX_VALUE, -1L}) {
+                for (long nanos : new long[] {0, 1_000_000_000L, -5}) {
+                    String raw = seconds + ":" + nanos + ":" + any;
+                    String cursor = java.util.Base64.getUrlEncoder().withoutPadding()
+                            .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    if (seconds == -1L && nanos == 0) {
+                        continue; // 1969-12-31T23:59:59Z is a time a conversation may have
+                    }
+                    assertRefused(() -> conversations.list(alice, ListScope.MINE, 50, cursor),
+                            ErrorCode.INVALID_ARGUMENT, "is not a cursor returned by list_conversations.");
+                }
+            }
+        }
     }
 
     @Nested
