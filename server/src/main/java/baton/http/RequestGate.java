@@ -105,6 +105,12 @@ final class RequestGate extends HttpFilter {
             return;
         }
 
+        if ("POST".equals(request.getMethod())) {
+            request = Utf8Body.check(request, response, maxRequestBytes);
+            if (request == null) {
+                return;
+            }
+        }
         request.setAttribute(IDENTITY, identity);
         boolean mayOpen = sessionId == null || sessionId.isBlank();
         TransportResponse answer = new TransportResponse(response,
