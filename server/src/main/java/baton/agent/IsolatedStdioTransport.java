@@ -113,6 +113,9 @@ final class IsolatedStdioTransport extends StdioClientTransport {
             CompletableFuture.anyOf(init, exited).get();
             if (init.isDone()) {
                 init.join();
+                if (stderr != null) {
+                    stderr.unlink();
+                }
                 return;
             }
         } catch (InterruptedException e) {

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where an upstream process writes its stderr: a file of Baton's own (0600, deleted when the
- * upstream is closed), followed every {@value #POLL_MS} ms. The SDK reads stderr from a pipe, but
+ * Where an upstream process writes its stderr: a file of Baton's own (0600; its name is removed
+ * once the process has it open, so nothing is left behind even when Baton is killed), followed
+ * every {@value #POLL_MS} ms. The SDK reads stderr from a pipe, but
  * it stops reading as soon as the process's stdout ends, so the last lines a failing process
  * writes, the ones that say why, were lost. The file is emptied when it grows past
  * {@value #MAX_BYTES} bytes, so a talkative upstream never fills the disk.
@@ -62,6 +63,18 @@ final class StderrFile implements AutoCloseable {
     synchronized void follow() {
         if (!closed && follower == null) {
             follower = POLL.scheduleWithFixedDelay(this::drain, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Removes the file's name once the process has opened it (it has answered, so it runs): the
+     * process keeps writing and Baton keeps reading through their open descriptors.
+     */
+    synchronized void unlink() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("removing {} failed: {}", file, e.toString());
         }
     }
 
