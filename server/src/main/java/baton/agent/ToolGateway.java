@@ -6,8 +6,6 @@ import baton.conversation.Identity;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
@@ -183,13 +181,18 @@ public final class ToolGateway implements AutoCloseable {
                 return client;
             }
         }
-        McpSyncClient client = McpClient.sync(transport(caller, server))
+        McpClientTransport transport = transport(caller, server);
+        McpSyncClient client = McpClient.sync(transport)
                 .clientInfo(McpSchema.Implementation.builder("baton", version).build())
                 .requestTimeout(server.timeout())
                 .initializationTimeout(server.timeout())
                 .build();
         try {
-            client.initialize();
+            if (transport instanceof IsolatedStdioTransport stdio) {
+                stdio.initialize(client);
+            } else {
+                client.initialize();
+            }
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -240,12 +243,7 @@ public final class ToolGateway implements AutoCloseable {
         env.put(UpstreamServer.USER_ENV, caller.userId());
         env.put(UpstreamServer.PROJECT_ENV, caller.projectId());
         env.put(UpstreamServer.ROLE_ENV, caller.role().wireName());
-        List<String> command = server.command();
-        ServerParameters parameters = ServerParameters.builder(command.get(0))
-                .args(command.subList(1, command.size()))
-                .env(env)
-                .build();
-        return new IsolatedStdioTransport(parameters, jsonMapper);
+        return IsolatedStdioTransport.create(server, env, jsonMapper);
     }
 
     /**
@@ -302,23 +300,5 @@ public final class ToolGateway implements AutoCloseable {
             clients.clear();
         }
         all.forEach(ToolGateway::closeQuietly);
-    }
-
-    /**
-     * A stdio transport whose process gets only a minimal environment (PATH, HOME, USER, …) plus
-     * the upstream's own and the caller's identity: Baton's database URL and model key never reach
-     * an upstream process.
-     */
-    private static final class IsolatedStdioTransport extends StdioClientTransport {
-        IsolatedStdioTransport(ServerParameters parameters, McpJsonMapper jsonMapper) {
-            super(parameters, jsonMapper);
-        }
-
-        @Override
-        protected ProcessBuilder getProcessBuilder() {
-            ProcessBuilder builder = new ProcessBuilder();
-            builder.environment().clear();
-            return builder;
-        }
     }
 }

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * @param headers fixed headers sent on every HTTP request (the upstream's own credentials)
  * @param env fixed environment of a stdio server, on top of a minimal inherited one
  * @param timeout how long one tool call (or connecting) may take
+ * @param directory the working directory of a stdio server's process; null: Baton's own
  */
 public record UpstreamServer(
         String name,
@@ -36,7 +37,8 @@ public record UpstreamServer(
         Map<String, String> headers,
         List<String> command,
         Map<String, String> env,
-        Duration timeout) {
+        Duration timeout,
+        Path directory) {
 
     public static final String USER_ENV = "BATON_CALLER_USER";
     public static final String PROJECT_ENV = "BATON_CALLER_PROJECT";
@@ -47,7 +49,7 @@ public record UpstreamServer(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,40}");
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     private static final Set<String> KEYS = Set.of("name", "url", "identity_header", "headers", "command", "env",
-            "timeout_seconds");
+            "timeout_seconds", "cwd");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public UpstreamServer {
@@ -60,6 +62,12 @@ public record UpstreamServer(
         if ((url == null) == (command == null || command.isEmpty())) {
             throw new IllegalArgumentException("exactly one of url and command must be set");
         }
+    }
+
+    /** An upstream without a working directory of its own (a stdio one runs in Baton's). */
+    public UpstreamServer(String name, URI url, String identityHeader, Map<String, String> headers,
+            List<String> command, Map<String, String> env, Duration timeout) {
+        this(name, url, identityHeader, headers, command, env, timeout, null);
     }
 
     public boolean isHttp() {
@@ -83,12 +91,19 @@ public record UpstreamServer(
         // the URL, the command, fixed headers and env may hold the upstream's credentials
         return "UpstreamServer[name=" + name + ", " + (isHttp() ? "url=" : "command=") + location()
                 + ", identityHeader=" + identityHeader + ", headers=" + headers.keySet() + ", env=" + env.keySet()
-                + ", timeout=" + timeout + "]";
+                + ", timeout=" + timeout + (directory == null ? "" : ", directory=" + directory) + "]";
     }
 
     /**
      * Reads the upstreams file (see the README): {@code {"upstreams": [ {...}, ... ]}}. Every
      * mistake is a {@link ErrorCode#CONFIGURATION} failure naming the file and the field.
+     *
+     * <p>Relative paths mean the same whatever directory Baton was started in: they are resolved
+     * against the folder that holds the file. That is {@code cwd} (default: the folder itself, the
+     * working directory of a stdio server's process) and a {@code command} program that contains a
+     * slash ({@code ./server.sh}, {@code bin/server}); a bare program name is looked up on PATH.
+     * Arguments are passed as written: a relative file name among them is found by the program in
+     * its working directory, which is why that is the file's folder unless {@code cwd} says otherwise.
      */
     public static List<UpstreamServer> load(Path file) {
         JsonNode root;
@@ -148,6 +163,22 @@ public record UpstreamServer(
             throw invalid(file, at + (url == null ? " needs either" : " must not have both")
                     + " \"url\" (Streamable HTTP) and \"command\" (stdio)");
         }
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        Path directory = null;
+        String cwd = text(file, at + ".cwd", node.get("cwd"), false);
+        if (cwd != null && command == null) {
+            throw invalid(file, at + ".cwd is only for a \"command\" (stdio) server");
+        }
+        if (command != null) {
+            directory = cwd == null ? folder : folder.resolve(cwd).normalize();
+            if (!Files.isDirectory(directory)) {
+                throw invalid(file, at + ".cwd \"" + cwd + "\" is not a directory (" + directory + ")");
+            }
+            String program = command.get(0);
+            if (program.contains("/") && !Path.of(program).isAbsolute()) {
+                command.set(0, folder.resolve(program).normalize().toString());
+            }
+        }
         URI uri = null;
         if (url != null) {
             try {
@@ -172,7 +203,7 @@ public record UpstreamServer(
             timeout = Duration.ofSeconds(t.asInt());
         }
         return new UpstreamServer(name, uri, header, strings(file, at + ".headers", node.get("headers")), command,
-                strings(file, at + ".env", node.get("env")), timeout);
+                strings(file, at + ".env", node.get("env")), timeout, directory);
     }
 
     private static String text(Path file, String at, JsonNode node, boolean required) {

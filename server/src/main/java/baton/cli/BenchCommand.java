@@ -17,24 +17,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code baton bench …}: measured figures, as ratios from one run (BENCHMARKS.md lists them). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
         subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Http.class,
                 BenchCommand.Startup.class, BenchCommand.Memory.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.err);
+    public Integer call() {
+        return Main.usage(spec);
     }
 
     /** What a benchmark runs on: its storage, and the environment of any Baton process it starts. */

@@ -6,16 +6,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code baton db status|stop}: the embedded PostgreSQL shared by the Baton processes of this machine. */
 @Command(name = "db", mixinStandardHelpOptions = true,
         description = "Manage the embedded PostgreSQL that Baton processes on this machine share.",
         subcommands = {DbCommand.Status.class, DbCommand.Stop.class})
-final class DbCommand implements Runnable {
+final class DbCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public void run() {
-        new picocli.CommandLine(this).usage(System.err);
+    public Integer call() {
+        return Main.usage(spec);
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

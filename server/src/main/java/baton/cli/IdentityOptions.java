@@ -17,10 +17,27 @@ final class IdentityOptions {
     @Option(names = "--role", paramLabel = "ROLE", description = "viewer, editor or admin; default: BATON_ROLE, else editor.")
     String role;
 
+    /**
+     * The identity these flags, else the environment, else the defaults give. A flag or variable
+     * that is given but empty ({@code --user ''}, {@code BATON_USER=}) is refused rather than
+     * skipped: falling back to the OS user would serve as someone the caller did not name.
+     */
     Identity identity(Map<String, String> env) {
-        String userId = Settings.first(user, env.get("BATON_USER"), System.getProperty("user.name"));
-        String projectId = Settings.first(project, env.get("BATON_PROJECT"), "default");
-        Role r = Role.parse(Settings.first(role, env.get("BATON_ROLE"), "editor"));
+        String userId = given(user, "--user", env, "BATON_USER", System.getProperty("user.name"));
+        String projectId = given(project, "--project", env, "BATON_PROJECT", "default");
+        Role r = Role.parse(role != null ? role : env.getOrDefault("BATON_ROLE", "editor"));
         return new Identity(userId, projectId, r);
+    }
+
+    private static String given(String flagValue, String flag, Map<String, String> env, String variable,
+            String fallback) {
+        if (flagValue != null) {
+            return Identity.requireName(flagValue, flag).strip();
+        }
+        String fromEnv = env.get(variable);
+        if (fromEnv != null) {
+            return Identity.requireName(fromEnv, variable).strip();
+        }
+        return fallback;
     }
 }

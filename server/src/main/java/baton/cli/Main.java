@@ -2,15 +2,24 @@ package baton.cli;
 
 import baton.conversation.BatonException;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code baton} command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.",
         subcommands = {ServeCommand.class, TokenCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
                 BenchCommand.class, CdsTrainCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
+
+    /** The exit status of a command line that names no command or one that does not exist. */
+    static final int USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         int status = run(System.getenv(), args);
@@ -31,8 +40,14 @@ public final class Main implements Runnable {
     }
 
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
+    public Integer call() {
+        return usage(spec);
+    }
+
+    /** Prints the usage of a command that needs a subcommand to stderr; the status of a bad command line. */
+    static int usage(CommandSpec spec) {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
     }
 
     /** Gives commands that take a {@code Map} in their constructor the environment Baton was started with. */

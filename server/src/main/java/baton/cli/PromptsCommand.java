@@ -20,14 +20,14 @@ import picocli.CommandLine.Spec;
 /** {@code baton prompts}: the prompt texts Baton renders, for review and regression tests. */
 @Command(name = "prompts", mixinStandardHelpOptions = true, description = "Show the prompts Baton renders.",
         subcommands = {PromptsCommand.Render.class})
-final class PromptsCommand implements Runnable {
+final class PromptsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Main.usage(spec);
     }
 
     /**

@@ -25,14 +25,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Create, list and revoke bearer tokens for baton serve --http.",
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
-final class TokenCommand implements Runnable {
+final class TokenCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Main.usage(spec);
     }
 
     /** A time to the second, as a list shows it. */
@@ -74,10 +74,8 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (user.isBlank() || project.isBlank()) {
-                throw new BatonException(ErrorCode.INVALID_ARGUMENT, "--user and --project must not be empty.");
-            }
-            Identity identity = new Identity(user.strip(), project.strip(), Role.parse(role));
+            Identity identity = new Identity(Identity.requireName(user, "--user").strip(),
+                    Identity.requireName(project, "--project").strip(), Role.parse(role));
             try (Storage db = storage.open(env, 2)) {
                 Tokens.CreatedToken token = tokens(db).create(identity, label);
                 spec.commandLine().getErr().println("token " + token.info().id() + " for " + identity.userId() + " in "

@@ -51,10 +51,11 @@ final class ConversationStore {
             order by idx
             limit ?""";
 
-    private static final String SELECT_MESSAGE = "select " + MESSAGE_COLUMNS + " from messages where id = ?";
+    private static final String SELECT_MESSAGE =
+            "select " + MESSAGE_COLUMNS + " from messages where conversation_id = ? and id = ?";
 
     private static final String SELECT_MESSAGES_BY_IDS =
-            "select " + MESSAGE_COLUMNS + " from messages where id = any (?)";
+            "select " + MESSAGE_COLUMNS + " from messages where conversation_id = ? and id = any (?)";
 
     private static final String LATEST_TURN_END = "select " + MESSAGE_COLUMNS + """
              from messages
@@ -175,23 +176,27 @@ final class ConversationStore {
         }
     }
 
-    Optional<Message> message(Connection c, UUID id) throws SQLException {
+    /** The message {@code id} of the conversation (ids name a message within its conversation). */
+    Optional<Message> message(Connection c, UUID conversationId, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT_MESSAGE)) {
-            ps.setObject(1, id);
+            ps.setObject(1, conversationId);
+            ps.setObject(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(message(rs)) : Optional.empty();
             }
         }
     }
 
-    Map<UUID, Message> messagesByIds(Connection c, Collection<UUID> ids) throws SQLException {
+    /** Those of {@code ids} that name messages of the conversation. */
+    Map<UUID, Message> messagesByIds(Connection c, UUID conversationId, Collection<UUID> ids) throws SQLException {
         Map<UUID, Message> out = new HashMap<>();
         if (ids.isEmpty()) {
             return out;
         }
         try (PreparedStatement ps = c.prepareStatement(SELECT_MESSAGES_BY_IDS)) {
             Array array = c.createArrayOf("uuid", ids.toArray());
-            ps.setArray(1, array);
+            ps.setObject(1, conversationId);
+            ps.setArray(2, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Message m = message(rs);

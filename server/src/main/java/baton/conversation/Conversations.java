@@ -102,7 +102,7 @@ public final class Conversations {
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         return db.read("reading conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.NONE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.NONE);
             int lastVisible = lastVisibleIndex(caller, conversation);
             List<Message> messages = limit == 0 || afterIndex >= lastVisible ? List.of()
                     : store.messages(c, conversationId, afterIndex, lastVisible, limit);
@@ -121,7 +121,7 @@ public final class Conversations {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         checkBatch(messages);
         List<UUID> ids = db.write("appending to conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
             requireOwnerOrAdmin(caller, conversation, "append to");
             return appendLocked(c, conversation, messages);
         });
@@ -148,7 +148,7 @@ public final class Conversations {
                 Message.ROUTER_AGENT, null, ContentType.TEXT, content);
         checkBatch(List.of(rootCall));
         db.write("opening a turn in conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
             requireOwnerOrAdmin(caller, conversation, "send messages to");
             List<NewMessage> batch = new ArrayList<>(2);
             Optional<Message> latest = store.latestTurnRoot(c, conversationId);
@@ -184,7 +184,7 @@ public final class Conversations {
                 lookUp.add(m.parentId());
             }
         }
-        Map<UUID, Message> stored = store.messagesByIds(c, lookUp);
+        Map<UUID, Message> stored = store.messagesByIds(c, conversationId, lookUp);
 
         Instant now = now();
         int nextIndex = conversation.messageCount();
@@ -196,9 +196,12 @@ public final class Conversations {
             String at = "messages[" + i + "]";
             Message existing = m.id() == null ? null : stored.get(m.id());
             if (existing != null) {
-                if (!existing.conversationId().equals(conversationId) || !m.sameAs(existing)) {
+                // only this conversation's messages are looked up: an id used elsewhere, in any
+                // project, is free here, so no answer tells what another conversation holds
+                if (!m.sameAs(existing)) {
                     throw new BatonException(ErrorCode.ID_REUSED, at + ".id " + m.id()
-                            + " is already used by another message; use a new id or resend the same message.");
+                            + " is already used by another message of this conversation; use a new id or resend"
+                            + " the same message.");
                 }
                 ids.add(existing.id());
                 earlierInBatch.add(existing.id());
@@ -206,7 +209,7 @@ public final class Conversations {
             }
             if (m.parentId() != null && !earlierInBatch.contains(m.parentId())) {
                 Message parent = stored.get(m.parentId());
-                if (parent == null || !parent.conversationId().equals(conversationId)) {
+                if (parent == null) {
                     throw new BatonException(ErrorCode.BAD_PARENT, at + ".parent_id " + m.parentId()
                             + " is not a message of conversation " + conversationId
                             + " (a parent must exist already or come earlier in the same batch).");
@@ -277,7 +280,7 @@ public final class Conversations {
     public Conversation share(Identity caller, UUID conversationId, UUID until) {
         requireWriter(caller, "share conversations");
         Conversation shared = db.write("sharing conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
             requireOwnerOrAdmin(caller, conversation, "share");
             int last = conversation.messageCount() - 1;
             Message boundary;
@@ -301,7 +304,7 @@ public final class Conversations {
     public Conversation unshare(Identity caller, UUID conversationId) {
         requireWriter(caller, "unshare conversations");
         Conversation unshared = db.write("unsharing conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
             requireOwnerOrAdmin(caller, conversation, "unshare");
             if (!conversation.isShared()) {
                 return conversation;
@@ -323,7 +326,7 @@ public final class Conversations {
         ForkResult result = db.write("forking conversation " + conversationId, c -> {
             // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
             // read here is the one the copy obeys.
-            Conversation source = existing(c, conversationId, ConversationStore.Lock.SHARE);
+            Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.SHARE);
             int lastVisible = lastVisibleIndex(caller, source);
             Message boundary;
             if (until == null) {
@@ -383,7 +386,7 @@ public final class Conversations {
      */
     private static int lastVisibleIndex(Identity caller, Conversation conversation) {
         if (!conversation.projectId().equals(caller.projectId())) {
-            throw denied(conversation.id());
+            throw notFound(conversation.id());
         }
         if (conversation.isOwnedBy(caller) || caller.isAdmin()) {
             return conversation.messageCount() - 1;
@@ -394,14 +397,24 @@ public final class Conversations {
         return conversation.sharedUntilIndex();
     }
 
-    private Conversation existing(Connection c, UUID id, ConversationStore.Lock lock) throws SQLException {
-        return store.conversation(c, id, lock).orElseThrow(() -> new BatonException(ErrorCode.NOT_FOUND,
-                "Conversation " + id + " was not found."));
+    /**
+     * The conversation, as far as the caller may know of it: one of another project is answered
+     * exactly like an id that does not exist, so no answer tells what another project holds.
+     * Every access to a conversation starts here.
+     */
+    private Conversation existing(Connection c, Identity caller, UUID id, ConversationStore.Lock lock)
+            throws SQLException {
+        return store.conversation(c, id, lock).filter(found -> found.projectId().equals(caller.projectId()))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    private static BatonException notFound(UUID id) {
+        return new BatonException(ErrorCode.NOT_FOUND, "Conversation " + id + " was not found.");
     }
 
     private static void requireOwnerOrAdmin(Identity caller, Conversation conversation, String action) {
         if (!conversation.projectId().equals(caller.projectId())) {
-            throw denied(conversation.id());
+            throw notFound(conversation.id());
         }
         if (!conversation.isOwnedBy(caller) && !caller.isAdmin()) {
             throw new BatonException(ErrorCode.ACCESS_DENIED, "Access denied: only the owner of conversation "
@@ -423,8 +436,7 @@ public final class Conversations {
 
     /** {@code id} as a turn end of the conversation at or below {@code lastVisible}. */
     private Message turnEnd(Connection c, UUID conversationId, UUID id, int lastVisible) throws SQLException {
-        Message m = store.message(c, id).filter(found -> found.conversationId().equals(conversationId)
-                && found.index() <= lastVisible).orElseThrow(() -> new BatonException(ErrorCode.NOT_FOUND,
+        Message m = store.message(c, conversationId, id).filter(found -> found.index() <= lastVisible).orElseThrow(() -> new BatonException(ErrorCode.NOT_FOUND,
                         "Message " + id + " was not found in conversation " + conversationId + "."));
         if (!m.isTurnEnd()) {
             throw new BatonException(ErrorCode.NOT_A_TURN_END, "Message " + id + " is not a turn end of conversation "
@@ -448,6 +460,8 @@ public final class Conversations {
     private record Cursor(Instant createdAt, UUID id) {
         private static final Cursor START = new Cursor(Instant.parse("9999-12-31T23:59:59Z"),
                 new UUID(-1L, -1L));
+        /** The earliest time a cursor may hold: any earlier one was not made by Baton. */
+        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
         String encode() {
             String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
@@ -461,8 +475,14 @@ public final class Conversations {
             try {
                 String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
                 String[] parts = raw.split(":", 3);
-                return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
-                        UUID.fromString(parts[2]));
+                long nanos = Long.parseLong(parts[1]);
+                Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
+                // PostgreSQL's timestamps end long before Java's: a time outside Baton's range
+                // would fail in the query, as an internal error
+                if (nanos < 0 || nanos > 999_999_999 || at.isBefore(EARLIEST) || at.isAfter(START.createdAt())) {
+                    throw new IllegalArgumentException("time out of range");
+                }
+                return new Cursor(at, UUID.fromString(parts[2]));
             } catch (RuntimeException e) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         "cursor " + Quote.of(cursor) + " is not a cursor returned by list_conversations.");

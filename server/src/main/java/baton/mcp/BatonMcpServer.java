@@ -21,13 +21,19 @@ import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 
 /** Assembles Baton's MCP server (tools, prompts, resources) on a transport. */
 public final class BatonMcpServer {
 
     public static final String NAME = "baton";
+    static final String TITLE = "Baton";
+    static final String DESCRIPTION = "Keeps AI conversations in PostgreSQL: share a conversation up to a"
+            + " completed turn, read what others shared, fork it, and run turns of Baton's own agent.";
 
     private BatonMcpServer() {
     }
@@ -64,7 +70,7 @@ public final class BatonMcpServer {
         DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
         ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities);
         return spec
-                .serverInfo(NAME, version())
+                .serverInfo(info())
                 .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
                         + " append_messages, share completed turns with share_conversation, find what others"
                         + " share with list_conversations (scope shared), read with read_conversation and"
@@ -99,8 +105,42 @@ public final class BatonMcpServer {
         return new JacksonMcpJsonMapper(new ObjectMapper(factory));
     }
 
+    /** What {@code initialize} says of this server: name, version, and for people a title and description. */
+    public static McpSchema.Implementation info() {
+        return McpSchema.Implementation.builder(NAME, version())
+                .title(TITLE)
+                .description(DESCRIPTION)
+                .build();
+    }
+
+    /**
+     * The version of this build, from {@code baton/build.properties} (filled in by the build from the
+     * pom, so it is right in the jar and in the build's own tests), else the jar manifest's
+     * Implementation-Version; {@code dev} only when neither exists (classes compiled by an IDE).
+     */
     public static String version() {
-        String v = BatonMcpServer.class.getPackage().getImplementationVersion();
+        String v = Version.VALUE;
         return v == null ? "dev" : v;
+    }
+
+    /** Read once, on first use. */
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            try (InputStream in = BatonMcpServer.class.getResourceAsStream("/baton/build.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    String v = p.getProperty("version", "");
+                    if (!v.isBlank() && !v.startsWith("${")) {
+                        return v.strip();
+                    }
+                }
+            } catch (IOException e) {
+                // fall through to the manifest
+            }
+            return BatonMcpServer.class.getPackage().getImplementationVersion();
+        }
     }
 }

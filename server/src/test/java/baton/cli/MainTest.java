@@ -1,14 +1,67 @@
 package baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
+
+    /** Runs the command line with stdout and stderr captured: {status, stdout, stderr}. */
+    static Object[] runCaptured(Map<String, String> env, String... args) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
+        try {
+            int status = Main.run(env, args);
+            return new Object[] {status, capturedOut.toString(StandardCharsets.UTF_8),
+                    capturedErr.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    /** Regression: {@code baton} and {@code baton db} alone printed a picocli stack trace and exited 1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "db", "token", "prompts", "bench"})
+    void aCommandWithoutItsSubcommandPrintsUsageToStderrAndExits2(String command) {
+        String[] args = command.isEmpty() ? new String[0] : new String[] {command};
+        Object[] result = runCaptured(Map.of(), args);
+        assertThat(result[0]).isEqualTo(2);
+        assertThat((String) result[1]).isEmpty();
+        assertThat((String) result[2]).startsWith("Usage: baton" + (command.isEmpty() ? "" : " " + command))
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** Regression: --version printed "baton dev" because the shaded jar's manifest had no version. */
+    @Test
+    void versionIsTheBuiltOneNotDev() {
+        Object[] result = runCaptured(Map.of(), "--version");
+        assertThat(result[0]).isEqualTo(0);
+        assertThat(((String) result[1]).strip()).matches("baton \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    /** Picocli names the bad word, then prints the usage or, for a near miss, the command meant. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nope", "--bogus", "db nope", "serve --bogus"})
+    void anUnknownCommandOrOptionIsNamedAndExits2(String line) {
+        Object[] result = runCaptured(Map.of(), line.split(" "));
+        assertThat(result[0]).isEqualTo(2);
+        String bad = line.substring(line.lastIndexOf(' ') + 1);
+        assertThat((String) result[2]).contains("'" + bad + "'").containsAnyOf("Usage: baton", "Did you mean")
+                .doesNotContain("Exception");
+    }
 
     @Test
     void badRoleIsRefusedBeforeAnythingStarts() {
@@ -25,6 +78,33 @@ class MainTest {
         }
         assertThat(captured.toString(StandardCharsets.UTF_8))
                 .contains("role must be one of viewer, editor or admin, not 'wizard'.");
+    }
+
+    /**
+     * Regression: {@code --user ''} (and {@code BATON_USER=}) fell back to the OS user, so Baton
+     * served as someone the caller did not name; ids with control characters were taken as given.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--user||--user must not be empty.",
+            "--project| |--project must not be empty.",
+            "--user|al{LF}ice|--user must not contain control characters (U+000A at position 3).",
+            "--user|bob{ESC}[2J|--user must not contain control characters (U+001B at position 4).",
+            "--project|a{LS}b|--project must not contain control characters (U+2028 at position 2)."})
+    void anEmptyOrControlCharacterIdentityFlagIsRefusedBeforeAnythingStarts(String flag, String value, String sentence) {
+        String given = value == null ? "" : value.replace("{LF}", "\n").replace("{ESC}", "\u001b")
+                .replace("{LS}", "\u2028");
+        Object[] result = runCaptured(Map.of(), "serve", "--stdio", "--data-dir", "/nonexistent/baton", flag, given);
+        assertThat(result[0]).isEqualTo(2);
+        assertThat((String) result[2]).contains(sentence).doesNotContain("Exception");
+    }
+
+    @Test
+    void anEmptyIdentityVariableIsRefusedNotSkipped() {
+        assertThat(catchThrowable(() -> new ServeCommand(Map.of("BATON_USER", "")).identity()))
+                .hasMessage("BATON_USER must not be empty.");
+        assertThat(catchThrowable(() -> new ServeCommand(Map.of("BATON_PROJECT", "x\ty")).identity()))
+                .hasMessage("BATON_PROJECT must not contain control characters (U+0009 at position 2).");
     }
 
     @Test

@@ -64,6 +64,16 @@ class TokenCommandTest {
         assertThat(badRole.err()).contains("role must be one of viewer, editor or admin, not 'wizard'.");
         assertThat(badRole.out()).isEmpty();
 
+        // regression: a user id with a newline or an escape was stored and printed as given
+        Run control = run("token", "create", "--user", "ali\nce", "--project", project, "--role", "editor");
+        assertThat(control.status()).isEqualTo(2);
+        assertThat(control.err()).contains("--user must not contain control characters (U+000A at position 4).");
+        Run escape = run("token", "create", "--user", "alice", "--project", "p\u001b[31m", "--role", "editor");
+        assertThat(escape.status()).isEqualTo(2);
+        assertThat(escape.err()).contains("--project must not contain control characters");
+        Run empty = run("token", "create", "--user", " ", "--project", project, "--role", "editor");
+        assertThat(empty.err()).contains("--user must not be empty.");
+
         Run badId = run("token", "revoke", "not-a-uuid");
         assertThat(badId.status()).isEqualTo(2);
         assertThat(badId.err()).contains("ID must be a token id");

@@ -2,6 +2,7 @@ package baton.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import baton.TestDatabase;
 import baton.Turns;
@@ -115,15 +116,34 @@ class ConversationsSemanticsTest {
             assertRefused(() -> conversations.read(viewer, id, -1, 10), ErrorCode.ACCESS_DENIED, id.toString());
         }
 
+        /**
+         * Regression: another project's conversation was "not shared with you" while a missing id
+         * was "not found", which told an outsider that the id exists.
+         */
         @Test
-        void otherProjectIsDeniedEvenToItsAdminsAndWhenShared() {
+        void otherProjectIsAnsweredExactlyLikeAMissingIdEvenToItsAdminsAndWhenShared() {
             UUID id = conversations.create(alice, "t").id();
             conversationWithTurns(id, 1);
             conversations.share(alice, id, null);
-            assertRefused(() -> conversations.read(outsider, id, -1, 10), ErrorCode.ACCESS_DENIED, id.toString());
-            assertRefused(() -> conversations.fork(outsider, id, null), ErrorCode.ACCESS_DENIED, id.toString());
-            assertRefused(() -> conversations.share(outsider, id, null), ErrorCode.ACCESS_DENIED, id.toString());
+            UUID missing = UUID.randomUUID();
+            List<java.util.function.Function<UUID, Object>> calls = List.of(
+                    c -> conversations.read(outsider, c, -1, 10),
+                    c -> conversations.metadata(outsider, c),
+                    c -> conversations.fork(outsider, c, null),
+                    c -> conversations.share(outsider, c, null),
+                    c -> conversations.unshare(outsider, c),
+                    c -> conversations.append(outsider, c, Turns.turn("x")),
+                    c -> conversations.beginTurn(outsider, c, "hello", java.time.Duration.ofMinutes(1)));
+            for (var call : calls) {
+                BatonException there = catchThrowableOfType(() -> call.apply(id), BatonException.class);
+                BatonException nowhere = catchThrowableOfType(() -> call.apply(missing), BatonException.class);
+                assertThat(there).isNotNull();
+                assertThat(there.code()).isEqualTo(ErrorCode.NOT_FOUND).isEqualTo(nowhere.code());
+                assertThat(there.getMessage()).isEqualTo(nowhere.getMessage().replace(missing.toString(), id.toString()))
+                        .isEqualTo("Conversation " + id + " was not found.");
+            }
             assertThat(conversations.list(outsider, ListScope.SHARED, 200, null).conversations()).isEmpty();
+            assertThat(conversations.read(alice, id, -1, 100).messages()).hasSize(4);
         }
 
         @Test
@@ -414,9 +434,32 @@ class ConversationsSemanticsTest {
                     null, ContentType.TEXT, "something else");
             assertRefused(() -> conversations.append(alice, id, List.of(other)), ErrorCode.ID_REUSED,
                     original.id().toString());
-            UUID otherConversation = conversations.create(alice, "o").id();
-            assertRefused(() -> conversations.append(alice, otherConversation, List.of(original)), ErrorCode.ID_REUSED);
             assertThat(conversations.read(alice, id, -1, 100).messages()).hasSize(4);
+        }
+
+        /**
+         * Regression: an id stored by another project was refused as "already used", which told the
+         * caller that the other project holds it. An id now names a message within its conversation.
+         */
+        @Test
+        void anIdUsedInAnotherProjectOrConversationIsFreeHere() {
+            Identity stranger = new Identity("stranger", "elsewhere-" + UUID.randomUUID(), Role.EDITOR);
+            UUID theirs = conversations.create(stranger, "theirs").id();
+            List<NewMessage> turn = Turns.turn("their secret question");
+            List<UUID> theirIds = conversations.append(stranger, theirs, turn);
+
+            UUID id = conversations.create(alice, "t").id();
+            NewMessage first = Turns.turn("my own question").get(0);
+            NewMessage reusing = new NewMessage(theirIds.get(0), first.role(), first.type(), first.tool(), null,
+                    first.contentType(), first.content());
+            assertThat(conversations.append(alice, id, List.of(reusing))).containsExactly(theirIds.get(0));
+            UUID mine = conversations.create(alice, "o").id();
+            assertThat(conversations.append(alice, mine, List.of(turn.get(0)))).containsExactly(theirIds.get(0));
+
+            assertThat(conversations.read(alice, id, -1, 10).messages()).singleElement()
+                    .satisfies(m -> assertThat(m.content()).isEqualTo("my own question"));
+            assertThat(conversations.read(stranger, theirs, -1, 10).messages()).hasSize(4)
+                    .first().satisfies(m -> assertThat(m.content()).isEqualTo("their secret question"));
         }
 
         @Test
@@ -424,7 +467,7 @@ class ConversationsSemanticsTest {
             UUID id = conversations.create(alice, "t").id();
             assertRefused(() -> conversations.append(bob, id, Turns.turn("x")), ErrorCode.ACCESS_DENIED, id.toString());
             assertRefused(() -> conversations.append(viewer, id, Turns.turn("x")), ErrorCode.ROLE_NOT_ALLOWED, "viewer");
-            assertRefused(() -> conversations.append(outsider, id, Turns.turn("x")), ErrorCode.ACCESS_DENIED);
+            assertRefused(() -> conversations.append(outsider, id, Turns.turn("x")), ErrorCode.NOT_FOUND);
             assertThat(conversations.append(admin, id, Turns.turn("x"))).hasSize(4);
             assertThat(conversations.read(alice, id, -1, 100).messages()).hasSize(4);
         }
@@ -533,6 +576,27 @@ class ConversationsSemanticsTest {
                     ErrorCode.INVALID_ARGUMENT, "cursor");
             assertRefused(() -> conversations.list(alice, ListScope.MINE, 0, null), ErrorCode.INVALID_ARGUMENT, "limit");
             assertRefused(() -> conversations.list(alice, ListScope.MINE, 201, null), ErrorCode.INVALID_ARGUMENT, "limit");
+        }
+
+        /**
+         * Regression: a forged cursor whose time Java accepts but PostgreSQL does not (year
+         * 300,000; 5000 BC) was an "internal error" with a stack trace in the log.
+         */
+        @Test
+        void aForgedCursorWithAnOutOfRangeTimeIsABadArgument() {
+            UUID any = UUID.randomUUID();
+            for (long seconds : new long[] {9_000_000_000_000L, -220_000_000_000L, Long.MAX_VALUE, -1L}) {
+                for (long nanos : new long[] {0, 1_000_000_000L, -5}) {
+                    String raw = seconds + ":" + nanos + ":" + any;
+                    String cursor = java.util.Base64.getUrlEncoder().withoutPadding()
+                            .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    if (seconds == -1L && nanos == 0) {
+                        continue; // 1969-12-31T23:59:59Z is a time a conversation may have
+                    }
+                    assertRefused(() -> conversations.list(alice, ListScope.MINE, 50, cursor),
+                            ErrorCode.INVALID_ARGUMENT, "is not a cursor returned by list_conversations.");
+                }
+            }
         }
     }
 

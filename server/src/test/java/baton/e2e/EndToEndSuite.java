@@ -55,6 +55,16 @@ abstract class EndToEndSuite {
         return (Map<String, Object>) result.get("conversation");
     }
 
+    /** Regression: serverInfo said version "dev" and had neither title nor description. */
+    @Test
+    void serverInfoHasTheBuiltVersionATitleAndADescription() {
+        McpSchema.Implementation info = start("alice", "e2e-" + UUID.randomUUID(), "editor").raw().getServerInfo();
+        assertThat(info.name()).isEqualTo("baton");
+        assertThat(info.version()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(info.title()).isEqualTo("Baton");
+        assertThat(info.description()).contains("conversations");
+    }
+
     @Test
     void aliceSharesBobReadsAndForks() {
         String project = "e2e-" + UUID.randomUUID();
@@ -147,8 +157,12 @@ abstract class EndToEndSuite {
         assertThat(vera.refused("share_conversation", Map.of("conversation_id", id))).contains("viewer");
         assertThat(vera.refused("fork_conversation", Map.of("conversation_id", id))).contains("viewer");
 
-        assertThat(stranger.refused("read_conversation", Map.of("conversation_id", id))).contains("denied");
-        assertThat(stranger.refused("fork_conversation", Map.of("conversation_id", id))).contains("denied");
+        // another project's conversation is answered exactly like an id that does not exist
+        String missing = UUID.randomUUID().toString();
+        assertThat(stranger.refused("read_conversation", Map.of("conversation_id", id)))
+                .isEqualTo(stranger.refused("read_conversation", Map.of("conversation_id", missing)).replace(missing, id))
+                .contains("was not found");
+        assertThat(stranger.refused("fork_conversation", Map.of("conversation_id", id))).contains("was not found");
         assertThat(stranger.call("list_conversations", Map.of("scope", "shared")).get("conversations"))
                 .asList().isEmpty();
         assertThatThrownBy(() -> stranger.resource(id)).isInstanceOf(McpError.class);

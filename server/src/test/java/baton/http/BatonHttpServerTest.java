@@ -24,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -295,6 +296,55 @@ class BatonHttpServerTest {
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(sentence(chunked)).contains("4096");
         assertThat(rows()).isEqualTo(before);
+    }
+
+    /** Regression: bytes that are not UTF-8 were decoded as U+FFFD and stored as if sent. */
+    @Test
+    void invalidUtf8IsRefusedNamingTheFieldAndValidUtf8IsStored() throws Exception {
+        String session = session(alice);
+        String id = new Conversations(db, Clock.systemUTC()).create(new Identity("alice", project, Role.EDITOR), "t")
+                .id().toString();
+        String head = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"append_messages\","
+                + "\"arguments\":{\"conversation_id\":\"" + id + "\",\"messages\":[{\"role\":\"user\",\"type\":\"call\","
+                + "\"tool\":\"router_agent\",\"content_type\":\"text\",\"content\":\"caf";
+        String tail = "\"}]}}}";
+        long before = rows();
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC3, 0x28}, new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+            HttpResponse<String> refused = send(mcpPost(server, alice, "").header("Mcp-Session-Id", session)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(head, bad, tail))));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(200);
+            JsonNode answer = json.readTree(refused.body());
+            assertThat(answer.path("id").asInt()).isEqualTo(7);
+            assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32602);
+            assertThat(answer.path("error").path("message").asText())
+                    .startsWith("params.arguments.messages[0].content is not valid UTF-8").endsWith(".");
+        }
+        // a notification has no answer to carry the error: 400, naming the field all the same
+        HttpResponse<String> notification = send(mcpPost(server, alice, "").header("Mcp-Session-Id", session)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\","
+                        + "\"params\":{\"note\":[\"ok\",\"", new byte[] {(byte) 0x80}, "\"]}}"))));
+        assertThat(notification.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(notification.body()).path("error").path("message").asText())
+                .startsWith("params.note[1] is not valid UTF-8");
+        assertThat(rows()).isEqualTo(before);
+
+        HttpResponse<String> valid = send(mcpPost(server, alice, "").header("Mcp-Session-Id", session)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(head, "é ☕".getBytes(StandardCharsets.UTF_8), tail))));
+        assertThat(valid.statusCode()).isEqualTo(200);
+        assertThat(valid.body()).doesNotContain("\"error\"").doesNotContain("isError\":true");
+        assertThat(new Conversations(db, Clock.systemUTC()).readAll(new Identity("alice", project, Role.EDITOR),
+                UUID.fromString(id)).messages()).singleElement().satisfies(m -> assertThat(m.content()).isEqualTo("café ☕"));
+    }
+
+    private static byte[] bytes(String head, byte[] middle, String tail) {
+        byte[] a = head.getBytes(StandardCharsets.UTF_8);
+        byte[] c = tail.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[a.length + middle.length + c.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(middle, 0, out, a.length, middle.length);
+        System.arraycopy(c, 0, out, a.length + middle.length, c.length);
+        return out;
     }
 
     @Test

@@ -336,7 +336,7 @@ final class LoadClient implements Runnable {
         switch (this.random.nextInt(12)) {
             case 0 -> call("read_conversation", Map.of("conversation_id", random), Expect.refused("was not found"));
             case 1 -> call("read_conversation", Map.of("conversation_id", load.secrets.otherProjectShared()),
-                    Expect.refused("Access denied"));
+                    Expect.refused("was not found"));
             case 2 -> {
                 if (role != Role.ADMIN) { // an admin may read every conversation of the project
                     call("read_conversation", Map.of("conversation_id", load.secrets.sameProjectUnshared()),
@@ -344,11 +344,11 @@ final class LoadClient implements Runnable {
                 }
             }
             case 3 -> call("fork_conversation", Map.of("conversation_id", load.secrets.otherProjectShared()),
-                    Expect.refused(role == Role.VIEWER ? "has the viewer role" : "Access denied"));
+                    Expect.refused(role == Role.VIEWER ? "has the viewer role" : "was not found"));
             case 4 -> call("list_conversations", Map.of("cursor", "not-a-cursor"), Expect.refused("is not a cursor"));
             case 5 -> call("drop_conversation", Map.of("conversation_id", random), Expect.rejected(""));
             case 6 -> call("read_conversation", Map.of("conversation_id", random, "limit", 0), Expect.rejected(""));
-            case 7 -> promptOrResource(load.secrets.otherProjectShared(), Expect.rejected("Access denied"));
+            case 7 -> promptOrResource(load.secrets.otherProjectShared(), Expect.rejected("was not found"));
             case 8 -> {
                 if (own != null) {
                     call("append_messages", Map.of("conversation_id", own.id, "messages", List.of(Batches.message(
