@@ -181,17 +181,17 @@ abstract class EndToEndSuite {
         }
         assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages", tooMany)))
                 .contains("1001", "1000");
-        McpError wrongRole = alice.rejected("append_messages", Map.of("conversation_id", id, "messages",
-                List.of(msg(null, "wizard", "call", "", null, "text", "x"))));
-        assertThat(wrongRole.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
-        assertThat(wrongRole.getMessage()).contains("role");
-        McpError missing = alice.rejected("append_messages", Map.of("conversation_id", id));
-        assertThat(missing.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
-        assertThat(missing.getMessage()).contains("messages");
-        McpError unknownArgument = alice.rejected("read_conversation", Map.of("conversation_id", id, "bogus", 1));
-        assertThat(unknownArgument.getMessage()).contains("bogus");
-        assertThatThrownBy(() -> alice.raw().callTool(new McpSchema.CallToolRequest("no_such_tool", Map.of())))
-                .isInstanceOf(McpError.class);
+        // the client negotiated 2025-11-25: schema violations are tool results the model sees (SEP-1303)
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages",
+                List.of(msg(null, "wizard", "call", "", null, "text", "x")))))
+                .startsWith("Invalid arguments for tool append_messages:").contains("role");
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id)))
+                .startsWith("Invalid arguments for tool append_messages:").contains("messages");
+        assertThat(alice.refused("read_conversation", Map.of("conversation_id", id, "bogus", 1))).contains("bogus");
+        McpError unknownTool = alice.rejected("no_such_tool", Map.of());
+        assertThat(unknownTool.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+        assertThat(unknownTool.getMessage()).isEqualTo(
+                "Unknown tool 'no_such_tool'; tools/list names the tools of this server.");
 
         // nothing changed
         Map<String, Object> read = alice.call("read_conversation", Map.of("conversation_id", id));

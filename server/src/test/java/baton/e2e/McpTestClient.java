@@ -53,7 +53,9 @@ public final class McpTestClient implements AutoCloseable {
     public Map<String, Object> call(String tool, Map<String, Object> arguments) {
         CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
         assertThat(result.isError()).as("%s failed: %s", tool, result.content()).isFalse();
-        assertThat(result.content()).as("text content mirrors structuredContent").hasSize(1);
+        assertThat(result.content()).as("text content mirrors structuredContent")
+                .first().isInstanceOf(McpSchema.TextContent.class);
+        assertThat(result.content()).as("at most a resource link beside the text").hasSizeLessThanOrEqualTo(2);
         return (Map<String, Object>) result.structuredContent();
     }
 
@@ -67,7 +69,7 @@ public final class McpTestClient implements AutoCloseable {
         return text;
     }
 
-    /** Calls a tool with arguments that break its schema: a JSON-RPC error. */
+    /** Calls a tool that must be refused with a JSON-RPC error (an unknown tool; old protocol versions: bad arguments). */
     public McpError rejected(String tool, Map<String, Object> arguments) {
         McpError[] error = new McpError[1];
         assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest(tool, arguments)))
