@@ -30,6 +30,8 @@ public final class ChangeFeed implements AutoCloseable {
     /** How often an idle connection is checked, so a silently broken one is noticed. */
     private static final long CHECK_EVERY_MILLIS = 5_000;
     private static final long RETRY_MILLIS = 200;
+    /** The application name of every listening connection. */
+    public static final String APPLICATION_NAME = "baton listener";
 
     /** Hears the payloads of one channel. Called on the feed's own thread, one call at a time. */
     public interface Listener {
@@ -84,6 +86,8 @@ public final class ChangeFeed implements AutoCloseable {
             try (Connection connection = connections.getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement listen = connection.createStatement()) {
+                    // named, so an operator can tell it from the pool's connections in pg_stat_activity
+                    listen.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     listen.execute("LISTEN " + channel);
                 }
                 listening = true;
