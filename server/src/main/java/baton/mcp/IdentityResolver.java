@@ -16,7 +16,7 @@ public interface IdentityResolver {
     Identity resolve(McpTransportContext context);
 
     default Identity resolve(McpSyncServerExchange exchange) {
-        return resolve(exchange.transportContext());
+        return resolve(exchange == null ? McpTransportContext.EMPTY : exchange.transportContext());
     }
 
     /**
