@@ -158,13 +158,13 @@ public final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Stops listening; returns once the thread has ended (at most about a second). */
+    /** Stops listening; waits at most half a second for the (daemon) thread, so a closing process is not held up. */
     @Override
     public void close() {
         closed = true;
         thread.interrupt();
         try {
-            thread.join(2_000);
+            thread.join(500);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
