@@ -101,6 +101,8 @@ public final class BatonMcpServer {
                 .completions(new ConversationCompletions(conversations, identities).specifications())
                 .build();
         built.set(server);
+        // Listening starts now, on a thread of its own (off the path of the initialize answer), so it
+        // is listening before the first client can subscribe.
         subscriptions.start();
         return server;
     }

@@ -45,6 +45,7 @@ final class ConversationSubscriptions implements AutoCloseable {
     });
     private static final int MAX_REMEMBERED = 10_000;
     private volatile ChangeFeed feed;
+    private boolean closed;
 
     ConversationSubscriptions(ConversationChanges changes, IdentityResolver identities, Supplier<McpSyncServer> server) {
         this.changes = changes;
@@ -52,8 +53,11 @@ final class ConversationSubscriptions implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts listening; every later change of a conversation reaches its subscribers. */
-    void start() {
+    /** Starts listening (once, in the background); every later change of a conversation reaches its subscribers. */
+    synchronized void start() {
+        if (feed != null || closed) {
+            return;
+        }
         feed = changes.watch(change -> announce(change.conversationId(), () -> changes.audience(change)),
                 this::resendAll);
     }
@@ -113,10 +117,10 @@ final class ConversationSubscriptions implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        ChangeFeed f = feed;
-        if (f != null) {
-            f.close();
+    public synchronized void close() {
+        closed = true;
+        if (feed != null) {
+            feed.close();
         }
     }
 
