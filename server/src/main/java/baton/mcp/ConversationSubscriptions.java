@@ -62,12 +62,6 @@ final class ConversationSubscriptions implements AutoCloseable {
                 this::resendAll);
     }
 
-    /** Whether the process listens to the database now (it does again soon after losing it). */
-    boolean listening() {
-        ChangeFeed f = feed;
-        return f != null && f.listening();
-    }
-
     private void announce(UUID conversationId, Supplier<Predicate<Identity>> audience) {
         McpSyncServer mcp = server.get();
         if (mcp == null) {
