@@ -122,6 +122,18 @@ final class ConversationStore {
             order by created_at desc, id desc
             limit ?""";
 
+    /**
+     * Completions: conversations of the project the caller may see whose id or title starts with
+     * the typed text. The prefix is matched with LIKE, its own wildcards escaped.
+     */
+    private static final String STARTING_WITH = "select " + CONVERSATION_COLUMNS + """
+             from conversations
+            where project_id = ?
+              and (owner_id = ? or shared_until_message_id is not null or ?)
+              and (id::text like ? or lower(title) like ?)
+            order by created_at desc, id desc
+            limit ?""";
+
     /** How {@link #conversation} locks the row it reads. */
     enum Lock { NONE, SHARE, UPDATE }
 
@@ -306,6 +318,27 @@ final class ConversationStore {
             ps.setObject(3, timestamp(beforeCreatedAt));
             ps.setObject(4, beforeId);
             ps.setInt(5, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Conversation> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(conversation(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    List<Conversation> startingWith(Connection c, String projectId, String userId, boolean admin, String prefix,
+            int limit) throws SQLException {
+        String pattern = prefix.toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        try (PreparedStatement ps = c.prepareStatement(STARTING_WITH)) {
+            ps.setString(1, projectId);
+            ps.setString(2, userId);
+            ps.setBoolean(3, admin);
+            ps.setString(4, pattern);
+            ps.setString(5, pattern);
+            ps.setInt(6, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Conversation> out = new ArrayList<>();
                 while (rs.next()) {

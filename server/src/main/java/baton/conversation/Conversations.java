@@ -40,10 +40,17 @@ public final class Conversations {
     private final Database db;
     private final Clock clock;
     private final ConversationStore store = new ConversationStore();
+    private final ConversationChanges changes;
 
     public Conversations(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.changes = new ConversationChanges(db, store);
+    }
+
+    /** The committed changes of conversations, announced by the database to every Baton process. */
+    public ConversationChanges changes() {
+        return changes;
     }
 
     /** Creates an empty conversation owned by the caller. */
@@ -375,6 +382,21 @@ public final class Conversations {
             }
             return new ConversationPage(rows, next);
         });
+    }
+
+    /** The most completions one request gets (the MCP limit for one completion result). */
+    public static final int MAX_COMPLETIONS = 100;
+
+    /**
+     * Conversations the caller may see (its own, others' shared now, or every one of the project
+     * for an admin) whose id or title starts with {@code prefix} (the title ignoring case), newest
+     * first, at most {@code limit}. For completions: what {@code list_conversations} would show.
+     */
+    public List<Conversation> completions(Identity caller, String prefix, int limit) {
+        String typed = prefix == null ? "" : prefix;
+        int size = Math.max(1, Math.min(limit, MAX_COMPLETIONS + 1));
+        return db.read("completing conversation ids", c -> store.startingWith(c, caller.projectId(),
+                caller.userId(), caller.isAdmin(), typed, size));
     }
 
     // ---------------------------------------------------------------- access rules

@@ -10,6 +10,7 @@ import baton.db.Database;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
 import baton.mcp.RequestContext;
+import baton.mcp.SessionIdentities;
 import baton.prompts.PromptLibrary;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -61,12 +62,17 @@ public final class BatonHttpServer implements AutoCloseable {
     /** Starts serving; the port is bound when this returns. */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
+        SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
                 .mcpEndpoint(MCP_PATH)
                 .maxRequestSize((int) settings.maxRequestBytes())
                 .contextExtractor(request -> {
                     Object identity = request.getAttribute(RequestGate.IDENTITY);
+                    if (identity instanceof Identity caller) {
+                        // the caller a session's resource updates are for (the SDK's subscribe sees no caller)
+                        sessions.seen(request.getHeader("Mcp-Session-Id"), caller);
+                    }
                     if (identity == null) {
                         return McpTransportContext.EMPTY;
                     }
@@ -75,7 +81,7 @@ public final class BatonHttpServer implements AutoCloseable {
                             : Map.of(IDENTITY_KEY, identity, RequestContext.CANCELLATION, cancellation));
                 })
                 .build();
-        McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities());
+        McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities(sessions));
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("baton-http");
@@ -118,14 +124,22 @@ public final class BatonHttpServer implements AutoCloseable {
     }
 
     /** The identity of each request, put in the transport context by the gate. */
-    static IdentityResolver identities() {
-        return exchange -> {
-            Object identity = exchange.transportContext().get(IDENTITY_KEY);
-            if (identity instanceof Identity i) {
-                return i;
+    static IdentityResolver identities(SessionIdentities sessions) {
+        return new IdentityResolver() {
+            @Override
+            public Identity resolve(McpTransportContext context) {
+                Object identity = context.get(IDENTITY_KEY);
+                if (identity instanceof Identity i) {
+                    return i;
+                }
+                // The gate lets no request through without one; reaching this is a bug, not a caller's mistake.
+                throw new IllegalStateException("an MCP request reached a tool without an authenticated identity");
             }
-            // The gate lets no request through without one; reaching this is a bug, not a caller's mistake.
-            throw new IllegalStateException("an MCP request reached a tool without an authenticated identity");
+
+            @Override
+            public Optional<Identity> ofSession(String sessionId) {
+                return sessions.of(sessionId);
+            }
         };
     }
 

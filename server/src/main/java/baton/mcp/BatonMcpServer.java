@@ -26,8 +26,12 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Assembles Baton's MCP server (tools, prompts, resources) on a transport. */
+/**
+ * Assembles Baton's MCP server on a transport: tools (write tools hidden from viewers), prompts, the
+ * conversation resource template with subscriptions, completions and log notifications.
+ */
 public final class BatonMcpServer {
 
     public static final String NAME = "baton";
@@ -54,22 +58,30 @@ public final class BatonMcpServer {
     /** Over a single-session transport (stdio). */
     public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
-        return build(McpServer.sync(transport), conversations, agent, prompts, identities);
+        SessionWatch watch = new SessionWatch();
+        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
     }
 
     /** Over Streamable HTTP, one session per client. */
     public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
-        return build(McpServer.sync(transport), conversations, agent, prompts, identities);
+        SessionWatch watch = new SessionWatch();
+        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
     }
 
-    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, Conversations conversations,
-            Agent agent, PromptLibrary prompts, IdentityResolver identities) {
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch,
+            Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
         DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
-        ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities);
-        return spec
+        ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities,
+                watch::protocolVersion);
+        AtomicReference<McpSyncServer> built = new AtomicReference<>();
+        ConversationSubscriptions subscriptions = new ConversationSubscriptions(conversations.changes(), identities,
+                built::get);
+        watch.gate(subscriptions::admit);
+        watch.onClose(subscriptions::close);
+        McpSyncServer server = spec
                 .serverInfo(info())
                 .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
                         + " append_messages, share completed turns with share_conversation, find what others"
@@ -78,16 +90,27 @@ public final class BatonMcpServer {
                         + " Baton's own agent with the configured model and upstream tools.")
                 .jsonMapper(jsonMapper)
                 .jsonSchemaValidator(new OwnOutput())
-                // Arguments are checked by ToolRegistry so that a schema violation is a JSON-RPC
-                // error (-32602), as the contract asks, not an isError result.
+                // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
+                // violation is an isError result or a JSON-RPC error depends on the protocol version.
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofMinutes(5))
                 .capabilities(McpSchema.ServerCapabilities.builder()
-                        .tools(false).prompts(false).resources(false, false).build())
+                        .tools(false).prompts(false)
+                        .resources(true, false) // subscribe: yes; the list never changes
+                        .completions()
+                        .logging()
+                        .build())
                 .tools(registry.specifications(tools(conversations, agent)))
+                .addToolFilter(registry.viewerFilter())
                 .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
                 .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
+                .completions(new ConversationCompletions(conversations, identities).specifications())
                 .build();
+        built.set(server);
+        // Listening starts now, on a thread of its own (off the path of the initialize answer), so it
+        // is listening before the first client can subscribe.
+        subscriptions.start();
+        return server;
     }
 
     /**
@@ -95,14 +118,15 @@ public final class BatonMcpServer {
      * default limits (names of 50,000 characters, strings of 20 million) would leave some messages
      * within that size unreadable, and an unreadable message gets no answer tied to its request (over
      * HTTP a 400, which the SDK's client takes for a lost session). With limits as large as the
-     * message, it is read, and a tool refuses its arguments with a JSON-RPC error naming them.
+     * message, it is read, and a tool refuses its arguments with a sentence naming them. It also
+     * writes the SDK's error for an unknown tool with a message that names the tool ({@link UnknownToolErrors}).
      */
     public static JacksonMcpJsonMapper jsonMapper(long maxMessageChars) {
         int limit = (int) Math.min(Integer.MAX_VALUE, maxMessageChars);
         JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNameLength(limit).maxStringLength(Math.max(limit, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
                 .build()).build();
-        return new JacksonMcpJsonMapper(new ObjectMapper(factory));
+        return new JacksonMcpJsonMapper(new ObjectMapper(factory).registerModule(UnknownToolErrors.module()));
     }
 
     /** What {@code initialize} says of this server: name, version, and for people a title and description. */

@@ -42,7 +42,8 @@ public final class ConversationResource {
                 .uriTemplate(URI_PREFIX + "{id}")
                 .name("conversation")
                 .title("Conversation")
-                .description("A conversation's metadata and every message you may see of it, as JSON.")
+                .description("A conversation's metadata and every message you may see of it, as JSON. Subscribe to"
+                        + " it to hear when what you may see of it changes.")
                 .mimeType("application/json")
                 .build();
         return new SyncResourceTemplateSpecification(template,

@@ -11,13 +11,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.server.McpSyncListFilter;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.ProtocolVersions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -25,9 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns {@link ToolHandler}s into SDK tool specifications: the definition from tools-spec, the
- * arguments checked against its input schema, and the two error channels kept apart. Arguments
- * that break the schema are a JSON-RPC error (-32602); a business failure is a result with
- * {@code isError: true} and one sentence; nothing else (no stack trace, no SQL) reaches the caller.
+ * arguments checked against its input schema, and the two error channels kept apart. A business
+ * failure is a result with {@code isError: true} and one sentence. Arguments that break the schema
+ * are such a result too for a session that negotiated protocol 2025-11-25 or later (SEP-1303: the
+ * model must see what it got wrong), and a JSON-RPC error (-32602) for older protocol versions, as
+ * their specification lists invalid arguments among protocol errors. Nothing else (no stack trace,
+ * no SQL) reaches the caller.
  */
 public final class ToolRegistry {
 
@@ -37,13 +42,27 @@ public final class ToolRegistry {
     private final JsonSchemaValidator validator;
     private final ObjectMapper mapper;
     private final IdentityResolver identities;
+    private final Function<String, Optional<String>> protocolVersions;
 
+    /** The first protocol version whose clients get schema violations as tool results (SEP-1303). */
+    static final String SCHEMA_ERRORS_AS_RESULTS_SINCE = ProtocolVersions.MCP_2025_11_25;
+
+    /**
+     * @param protocolVersions the protocol version a session (by id) negotiated, when known; an
+     *        unknown one is taken for the newest this server speaks
+     */
     public ToolRegistry(ToolSpecs specs, JsonSchemaValidator validator, ObjectMapper mapper,
-            IdentityResolver identities) {
+            IdentityResolver identities, Function<String, Optional<String>> protocolVersions) {
         this.specs = specs;
         this.validator = validator;
         this.mapper = mapper;
         this.identities = identities;
+        this.protocolVersions = protocolVersions;
+    }
+
+    public ToolRegistry(ToolSpecs specs, JsonSchemaValidator validator, ObjectMapper mapper,
+            IdentityResolver identities) {
+        this(specs, validator, mapper, identities, session -> Optional.empty());
     }
 
     public List<SyncToolSpecification> specifications(List<ToolHandler> handlers) {
@@ -57,14 +76,36 @@ public final class ToolRegistry {
             Map<String, Object> arguments = request.arguments() == null ? Map.of() : request.arguments();
             var validation = validator.validate(inputSchema, arguments);
             if (!validation.valid()) {
-                throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS)
-                        .message(schemaViolation(handler.name(), validation.errorMessage()))
-                        .build();
+                String sentence = schemaViolation(handler.name(), validation.errorMessage());
+                if (schemaErrorsAsResults(exchange.sessionId())) {
+                    return error(sentence);
+                }
+                throw McpError.builder(McpSchema.ErrorCodes.INVALID_PARAMS).message(sentence).build();
             }
             Identity caller = identities.resolve(exchange);
-            return call(handler, caller, arguments, progress(exchange, request.progressToken()),
+            return call(handler, caller, arguments, new ClientLog(exchange, request.progressToken(), caller),
                     RequestContext.cancellation(exchange));
         }).build();
+    }
+
+    /** Whether the session's protocol version reports schema violations as tool results (SEP-1303). */
+    boolean schemaErrorsAsResults(String sessionId) {
+        return protocolVersions.apply(sessionId)
+                .map(version -> version.compareTo(SCHEMA_ERRORS_AS_RESULTS_SINCE) >= 0)
+                .orElse(true);
+    }
+
+    /**
+     * Viewers may not write, so the tools that write are left out of their {@code tools/list}: only
+     * tools annotated read-only are shown to them. Calling a hidden tool by name still reaches it
+     * and gets the usual one-sentence refusal.
+     */
+    public McpSyncListFilter<McpSchema.Tool> viewerFilter() {
+        return (context, tool) -> {
+            Identity caller = identities.resolve(context);
+            return caller.role().canWrite()
+                    || (tool.annotations() != null && Boolean.TRUE.equals(tool.annotations().readOnlyHint()));
+        };
     }
 
     /** The validator's list of errors, e.g. {@code [/limit: must have a minimum value of 1, : property 'x' is …]}. */
@@ -91,26 +132,6 @@ public final class ToolRegistry {
         return "Invalid arguments for tool " + tool + ": " + detail + (detail.endsWith(".") ? "" : ".");
     }
 
-    /**
-     * Progress notifications for a request whose client sent a progress token, else none
-     * (https://modelcontextprotocol.io/specification/2025-06-18/basic/utilities/progress).
-     */
-    private static TurnProgress progress(McpSyncServerExchange exchange, Object token) {
-        if (token == null) {
-            return TurnProgress.NONE;
-        }
-        AtomicInteger done = new AtomicInteger();
-        return message -> {
-            try {
-                exchange.progressNotification(
-                        new McpSchema.ProgressNotification(token, done.incrementAndGet(), null, message));
-            } catch (RuntimeException e) {
-                // a client that went away does not stop the work it asked for
-                log.debug("progress notification not delivered: {}", e.toString());
-            }
-        };
-    }
-
     /** Runs a handler and maps every outcome to a tool result. */
     CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments) {
         return call(handler, caller, arguments, TurnProgress.NONE, Cancellation.none());
@@ -122,11 +143,12 @@ public final class ToolRegistry {
             Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress, cancellation);
             // serialized once: the text is the structured content, which goes out as that same JSON
             String json = mapper.writeValueAsString(result);
-            return CallToolResult.builder()
+            CallToolResult.Builder built = CallToolResult.builder()
                     .structuredContent(new RawValue(json))
                     .addTextContent(json)
-                    .isError(false)
-                    .build();
+                    .isError(false);
+            ConversationLink.of(handler.name(), result).ifPresent(built::addContent);
+            return built.build();
         } catch (ToolHandler.FailedResult e) {
             log.info("[{} {}] {} failed: {}", caller.projectId(), caller.userId(), handler.name(), e.getMessage());
             return CallToolResult.builder()

@@ -55,6 +55,7 @@ public final class BatonLauncher {
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(120))
                 .progressConsumer(progress)
+                .resourcesUpdateConsumer(McpTestClient::heard)
                 .build();
         long started = System.nanoTime();
         client.initialize();

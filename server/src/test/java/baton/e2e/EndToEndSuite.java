@@ -195,22 +195,62 @@ abstract class EndToEndSuite {
         }
         assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages", tooMany)))
                 .contains("1001", "1000");
-        McpError wrongRole = alice.rejected("append_messages", Map.of("conversation_id", id, "messages",
-                List.of(msg(null, "wizard", "call", "", null, "text", "x"))));
-        assertThat(wrongRole.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
-        assertThat(wrongRole.getMessage()).contains("role");
-        McpError missing = alice.rejected("append_messages", Map.of("conversation_id", id));
-        assertThat(missing.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
-        assertThat(missing.getMessage()).contains("messages");
-        McpError unknownArgument = alice.rejected("read_conversation", Map.of("conversation_id", id, "bogus", 1));
-        assertThat(unknownArgument.getMessage()).contains("bogus");
-        assertThatThrownBy(() -> alice.raw().callTool(new McpSchema.CallToolRequest("no_such_tool", Map.of())))
-                .isInstanceOf(McpError.class);
+        // the client negotiated 2025-11-25: schema violations are tool results the model sees (SEP-1303)
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id, "messages",
+                List.of(msg(null, "wizard", "call", "", null, "text", "x")))))
+                .startsWith("Invalid arguments for tool append_messages:").contains("role");
+        assertThat(alice.refused("append_messages", Map.of("conversation_id", id)))
+                .startsWith("Invalid arguments for tool append_messages:").contains("messages");
+        assertThat(alice.refused("read_conversation", Map.of("conversation_id", id, "bogus", 1))).contains("bogus");
+        McpError unknownTool = alice.rejected("no_such_tool", Map.of());
+        assertThat(unknownTool.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
+        assertThat(unknownTool.getMessage()).isEqualTo(
+                "Unknown tool 'no_such_tool'; tools/list names the tools of this server.");
 
         // nothing changed
         Map<String, Object> read = alice.call("read_conversation", Map.of("conversation_id", id));
         assertThat(messages(read)).isEmpty();
         assertThat(messages(alice.call("read_conversation", Map.of("conversation_id", other)))).hasSize(4);
+    }
+
+    /**
+     * resources/subscribe across processes: bob's Baton hears of alice's share through PostgreSQL
+     * (LISTEN/NOTIFY), and bob's client reads the conversation again. An append past bob's boundary
+     * says nothing to him; the re-share that moves the boundary does.
+     */
+    @Test
+    void aSubscriberHearsOfAShareMadeThroughAnotherProcess() throws InterruptedException {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        McpTestClient bob = start("bob", project, "editor");
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "watched"))).get("id");
+        String uri = "baton://conversations/" + id;
+        alice.call("append_messages", Map.of("conversation_id", id, "messages", turn("first")));
+        bob.subscribe(id);
+
+        long shared = System.nanoTime();
+        alice.call("share_conversation", Map.of("conversation_id", id));
+        awaitHeard(uri, 1, shared);
+        alice.call("append_messages", Map.of("conversation_id", id, "messages", turn("second")));
+        long reshared = System.nanoTime();
+        alice.call("share_conversation", Map.of("conversation_id", id));
+        awaitHeard(uri, 2, reshared);
+        Thread.sleep(300);
+        assertThat(McpTestClient.heardUpdates(uri)).as("the append past the boundary was not announced to bob")
+                .hasSize(2);
+    }
+
+    /** Waits for the {@code count}th update of {@code uri}, which must come within 2 s of {@code since}. */
+    private static void awaitHeard(String uri, int count, long since) throws InterruptedException {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (McpTestClient.heardUpdates(uri).size() < count && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        List<McpTestClient.HeardUpdate> heard = McpTestClient.heardUpdates(uri);
+        assertThat(heard).hasSizeGreaterThanOrEqualTo(count);
+        long millis = (heard.get(count - 1).nanos() - since) / 1_000_000;
+        System.out.printf("resource update %d of %s heard %d ms after the change%n", count, uri, millis);
+        assertThat(millis).as("heard within 2 s").isLessThanOrEqualTo(2_000);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

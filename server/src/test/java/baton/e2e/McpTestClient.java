@@ -12,13 +12,35 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** A real MCP client with the calls the end-to-end scenarios need. */
 public final class McpTestClient implements AutoCloseable {
 
     private final McpSyncClient client;
+
+    /** A resource update a client of this JVM heard (and read again): its URI and when it arrived. */
+    public record HeardUpdate(String uri, long nanos) {
+    }
+
+    private static final List<HeardUpdate> HEARD = new CopyOnWriteArrayList<>();
+
+    /**
+     * For a client's {@code resourcesUpdateConsumer}: the SDK client reads an updated resource again
+     * and hands on what it read, so an update is recorded when the subscriber may still read it.
+     */
+    public static void heard(List<McpSchema.ResourceContents> contents) {
+        long now = System.nanoTime();
+        contents.forEach(c -> HEARD.add(new HeardUpdate(c.uri(), now)));
+    }
+
+    /** The updates of {@code uri} that clients of this JVM heard, oldest first. */
+    public static List<HeardUpdate> heardUpdates(String uri) {
+        return HEARD.stream().filter(h -> h.uri().equals(uri)).toList();
+    }
 
     public McpTestClient(McpSyncClient client) {
         this.client = client;
@@ -39,6 +61,7 @@ public final class McpTestClient implements AutoCloseable {
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(60))
                 .progressConsumer(progress)
+                .resourcesUpdateConsumer(McpTestClient::heard)
                 .build();
         client.initialize();
         return new McpTestClient(client);
@@ -53,7 +76,9 @@ public final class McpTestClient implements AutoCloseable {
     public Map<String, Object> call(String tool, Map<String, Object> arguments) {
         CallToolResult result = client.callTool(new McpSchema.CallToolRequest(tool, arguments));
         assertThat(result.isError()).as("%s failed: %s", tool, result.content()).isFalse();
-        assertThat(result.content()).as("text content mirrors structuredContent").hasSize(1);
+        assertThat(result.content()).as("text content mirrors structuredContent")
+                .first().isInstanceOf(McpSchema.TextContent.class);
+        assertThat(result.content()).as("at most a resource link beside the text").hasSizeLessThanOrEqualTo(2);
         return (Map<String, Object>) result.structuredContent();
     }
 
@@ -67,7 +92,7 @@ public final class McpTestClient implements AutoCloseable {
         return text;
     }
 
-    /** Calls a tool with arguments that break its schema: a JSON-RPC error. */
+    /** Calls a tool that must be refused with a JSON-RPC error (an unknown tool; old protocol versions: bad arguments). */
     public McpError rejected(String tool, Map<String, Object> arguments) {
         McpError[] error = new McpError[1];
         assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest(tool, arguments)))
@@ -79,6 +104,10 @@ public final class McpTestClient implements AutoCloseable {
         McpSchema.GetPromptResult result = client.getPrompt(
                 new McpSchema.GetPromptRequest("system_prompt", Map.of("conversation_id", conversationId)));
         return ((McpSchema.TextContent) result.messages().get(0).content()).text();
+    }
+
+    public void subscribe(String conversationId) {
+        client.subscribeResource(new McpSchema.SubscribeRequest("baton://conversations/" + conversationId));
     }
 
     public String resource(String conversationId) {

@@ -96,4 +96,18 @@ class ToolRegistryTest {
                 + " additional properties]")).isEqualTo("Invalid arguments for tool fork_conversation: property"
                 + " '\\u000a\\u000a' is not defined in the schema and the schema does not allow additional properties.");
     }
+
+    @Test
+    void schemaViolationsAreResultsFrom20251125OnAndForSessionsOfUnknownVersion() {
+        ToolRegistry byVersion = new ToolRegistry(new ToolSpecs(mapper), new DefaultJsonSchemaValidator(mapper), mapper,
+                IdentityResolver.fixed(alice), session -> java.util.Optional.ofNullable(Map.of(
+                        "a", "2024-11-05", "b", "2025-03-26", "c", "2025-06-18", "d", "2025-11-25", "e", "2026-06-30")
+                        .get(session)));
+        assertThat(byVersion.schemaErrorsAsResults("a")).isFalse();
+        assertThat(byVersion.schemaErrorsAsResults("b")).isFalse();
+        assertThat(byVersion.schemaErrorsAsResults("c")).isFalse();
+        assertThat(byVersion.schemaErrorsAsResults("d")).isTrue();
+        assertThat(byVersion.schemaErrorsAsResults("e")).isTrue();
+        assertThat(byVersion.schemaErrorsAsResults("unknown")).isTrue();
+    }
 }

@@ -15,7 +15,7 @@ record Expect(String description, Predicate<Outcome> test) {
                 o -> o.kind() == Outcome.Kind.REFUSED && o.text().contains(fragment));
     }
 
-    /** A JSON-RPC error whose message contains {@code fragment} (arguments that break the schema, an unknown tool). */
+    /** A JSON-RPC error whose message contains {@code fragment} (an unknown tool; for prompts and resources, any failure). */
     static Expect rejected(String fragment) {
         return new Expect("a JSON-RPC error with '" + fragment + "'",
                 o -> o.kind() == Outcome.Kind.REJECTED && o.text().contains(fragment));

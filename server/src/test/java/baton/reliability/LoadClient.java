@@ -346,8 +346,11 @@ final class LoadClient implements Runnable {
             case 3 -> call("fork_conversation", Map.of("conversation_id", load.secrets.otherProjectShared()),
                     Expect.refused(role == Role.VIEWER ? "has the viewer role" : "was not found"));
             case 4 -> call("list_conversations", Map.of("cursor", "not-a-cursor"), Expect.refused("is not a cursor"));
-            case 5 -> call("drop_conversation", Map.of("conversation_id", random), Expect.rejected(""));
-            case 6 -> call("read_conversation", Map.of("conversation_id", random, "limit", 0), Expect.rejected(""));
+            case 5 -> call("drop_conversation", Map.of("conversation_id", random),
+                    Expect.rejected("Unknown tool 'drop_conversation'"));
+            // protocol 2025-11-25 (SEP-1303): a schema violation is a tool result the model sees
+            case 6 -> call("read_conversation", Map.of("conversation_id", random, "limit", 0),
+                    Expect.refused("Invalid arguments for tool read_conversation"));
             case 7 -> promptOrResource(load.secrets.otherProjectShared(), Expect.rejected("was not found"));
             case 8 -> {
                 if (own != null) {
@@ -360,7 +363,7 @@ final class LoadClient implements Runnable {
                 if (own != null) {
                     Map<String, Object> robot = Batches.message("robot", "call", "", null, "text", "beep");
                     call("append_messages", Map.of("conversation_id", own.id, "messages", List.of(robot)),
-                            Expect.rejected(""));
+                            Expect.refused("Invalid arguments for tool append_messages"));
                 }
             }
             case 10 -> {

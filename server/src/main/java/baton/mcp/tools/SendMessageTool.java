@@ -6,6 +6,7 @@ import baton.agent.TurnProgress;
 import baton.agent.TurnResult;
 import baton.conversation.Identity;
 import baton.mcp.Arguments;
+import baton.mcp.ClientLog;
 import baton.mcp.ToolHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,13 @@ public final class SendMessageTool implements ToolHandler {
         TurnResult turn = agent.send(caller, args.requiredUuid("conversation_id"), args.requiredString("content"),
                 progress, cancellation);
         Map<String, Object> result = view(turn);
+        if (progress instanceof ClientLog log) {
+            turn.toolCalls().stream().filter(c -> c.isError())
+                    .forEach(c -> log.warning("The upstream tool " + c.tool() + " failed in this turn."));
+            if (turn.failed()) {
+                log.error(turn.error());
+            }
+        }
         if (turn.failed()) {
             throw new FailedResult(turn.error(), result);
         }
