@@ -52,7 +52,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
     /** How long answers are awaited once stdin ends: the process ends within a second of it. */
-    public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(400);
 
     static final String CANCELLED_BY_CALLER = "cancelled by the caller";
     static final String STDIN_CLOSED = "stdin closed";
@@ -219,12 +219,17 @@ public final class StdioTransport implements McpServerTransportProvider {
         }
     }
 
-    /** Stdin ended: cancel what runs, write what is answered in time, answer the rest, end. */
+    /**
+     * Stdin ended: cancel what runs, write what is answered in time, answer the rest, end. Before
+     * {@code notifications/initialized} the SDK holds every request but {@code initialize}, so
+     * only that one is waited for then.
+     */
     private void finish() {
         long deadline = System.nanoTime() + grace.toNanos();
+        log.info("stdin closed with {} request(s) running", running.size());
         running.values().forEach(run -> run.cancellation().cancel(STDIN_CLOSED));
         synchronized (running) {
-            while (!running.isEmpty()) {
+            while (running.values().stream().anyMatch(this::canAnswer)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -242,11 +247,14 @@ public final class StdioTransport implements McpServerTransportProvider {
             if (run != null && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
                 log.info("{} (request {}) not answered before stdin closed", run.method(), run.id());
                 outbound.write(Inbound.error(run.id(), McpSchema.ErrorCodes.INTERNAL_ERROR,
-                        "Baton stopped before answering " + Quote.of(run.method())
-                                + ": stdin was closed."));
+                        "Baton stopped before answering " + Quote.of(run.method()) + ": stdin was closed."));
             }
         }
         ended.countDown();
+    }
+
+    private boolean canAnswer(Running run) {
+        return initialized || McpSchema.METHOD_INITIALIZE.equals(run.method());
     }
 
     /** The one session's side of the transport. */
