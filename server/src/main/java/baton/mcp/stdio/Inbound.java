@@ -55,7 +55,7 @@ final class Inbound {
     Read read(LineReader.Line line) {
         if (line.tooLong()) {
             return new Rejected(error(idOfStart(line.bytes()), McpSchema.ErrorCodes.INVALID_REQUEST,
-                    "The message is longer than the limit of " + (maxBytes / (1024 * 1024)) + " MiB; it was skipped."));
+                    "Invalid request: the message is longer than the limit of " + (maxBytes / (1024 * 1024)) + " MiB; it was skipped."));
         }
         String text;
         try {
