@@ -56,9 +56,15 @@ final class StdioHarness implements AutoCloseable {
         McpSchema.Tool slow = McpSchema.Tool.builder().name("slow").inputSchema(Map.of("type", "object")).build();
         server = McpServer.sync(transport).serverInfo("harness", "1").jsonMapper(mapper)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
-                .tools(SyncToolSpecification.builder().tool(echo).callHandler((exchange, request) ->
-                                McpSchema.CallToolResult.builder().addTextContent(String.valueOf(request.arguments()))
-                                        .build()).build(),
+                .tools(SyncToolSpecification.builder().tool(echo).callHandler((exchange, request) -> {
+                            try { // a little work, so that answers finish on several threads at once
+                                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return McpSchema.CallToolResult.builder()
+                                    .addTextContent(String.valueOf(request.arguments())).build();
+                        }).build(),
                         SyncToolSpecification.builder().tool(slow).callHandler((exchange, request) -> {
                             Cancellation cancellation = RequestContext.cancellation(exchange);
                             CountDownLatch stopped = new CountDownLatch(1);
