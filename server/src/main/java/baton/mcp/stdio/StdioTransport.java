@@ -52,7 +52,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
     /** How long answers are awaited once stdin ends: the process ends within a second of it. */
-    public static final Duration DEFAULT_GRACE = Duration.ofMillis(600);
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
 
     static final String CANCELLED_BY_CALLER = "cancelled by the caller";
     static final String STDIN_CLOSED = "stdin closed";
