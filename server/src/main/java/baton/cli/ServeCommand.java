@@ -14,11 +14,11 @@ import baton.http.BatonHttpServer;
 import baton.http.HttpSettings;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
+import baton.mcp.stdio.StdioTransport;
 import baton.prompts.PromptLibrary;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
@@ -42,13 +42,6 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
-
-    /**
-     * Largest JSON-RPC message read from stdin, in characters. A larger one ends the session (the
-     * SDK's stdio transport cannot skip it), so this is set well above what one append needs in
-     * practice: 64 MiB.
-     */
-    static final int MAX_REQUEST_CHARS = 64 * 1024 * 1024;
 
     static final class Transport {
         @Option(names = "--stdio", required = true,
@@ -100,16 +93,15 @@ final class ServeCommand implements Callable<Integer> {
         Identity identity = identity();
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
-        JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(MAX_REQUEST_CHARS);
+        JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(StdioTransport.MAX_LINE_BYTES);
         try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
-            // answers to requests read before stdin ended are still written (see StdioDrain)
-            StdioDrain drain = new StdioDrain(agentSettings.staleTurnAfter());
-            var transportProvider = new StdioServerTransportProvider(jsonMapper, drain.input(System.in),
-                    drain.output(protocolOut), MAX_REQUEST_CHARS);
+            // every line answered; stdin closing cancels what runs and ends Baton within a second
+            var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
+                    StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
@@ -117,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
                     agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // Never block forever: when the client closes stdin, Baton ends.
-            drain.closed().await();
+            transportProvider.awaitEnd();
             server.closeGracefully();
         }
         return 0;

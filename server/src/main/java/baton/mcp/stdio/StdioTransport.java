@@ -1,0 +1,284 @@
+package baton.mcp.stdio;
+
+import baton.agent.Cancellation;
+import baton.conversation.Quote;
+import baton.mcp.RequestContext;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * MCP over stdin and stdout for the one client that started Baton
+ * (<a href="https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#stdio">spec</a>):
+ * one JSON-RPC message per line each way.
+ *
+ * <ul>
+ *   <li>Every line is read, whatever came before it: a malformed one is answered with a JSON-RPC
+ *       error (see {@link Inbound}), a blank one is ignored, a line over the size limit is skipped
+ *       to its newline and answered.</li>
+ *   <li>Every request gets exactly one answer, written whole and flushed under one lock
+ *       ({@link Outbound}), from whichever thread produced it.</li>
+ *   <li>Every request runs with its own {@link Cancellation} in its transport context
+ *       ({@link RequestContext#CANCELLATION}); {@code notifications/cancelled} sets it, and the
+ *       answer of a request the client cancelled is not written (the spec's "SHOULD NOT respond").</li>
+ *   <li>A {@code ping} before the session is initialized is answered here (the spec allows pings
+ *       then; the SDK holds every request until {@code notifications/initialized}).</li>
+ *   <li>When stdin ends, every running request is cancelled (reason "stdin closed"); the answers
+ *       that come within {@code grace} are written, the rest are answered with an error, and then
+ *       {@link #awaitEnd()} returns, so that the process can end.</li>
+ * </ul>
+ */
+public final class StdioTransport implements McpServerTransportProvider {
+
+    private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
+
+    /** The largest message read from stdin, in bytes. */
+    public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+    /** How long answers are awaited once stdin ends: the process ends within a second of it. */
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
+
+    static final String CANCELLED_BY_CALLER = "cancelled by the caller";
+    static final String STDIN_CLOSED = "stdin closed";
+
+    /** A request that has not been answered yet. */
+    private record Running(Object id, String method, Cancellation cancellation) {
+    }
+
+    private final JacksonMcpJsonMapper jsonMapper;
+    private final InputStream in;
+    private final Inbound inbound;
+    private final Outbound outbound;
+    private final int maxLineBytes;
+    private final Duration grace;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile McpServerSession session;
+    private volatile boolean initialized;
+
+    public StdioTransport(JacksonMcpJsonMapper jsonMapper, InputStream in, OutputStream out, int maxLineBytes,
+            Duration grace) {
+        this.jsonMapper = jsonMapper;
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.grace = grace;
+        this.inbound = new Inbound(jsonMapper.getObjectMapper(), maxLineBytes);
+        this.outbound = new Outbound(jsonMapper.getObjectMapper(), out);
+    }
+
+    @Override
+    public void setSessionFactory(McpServerSession.Factory sessionFactory) {
+        this.session = sessionFactory.create(new SessionTransport());
+        Thread reader = new Thread(this::readAll, "baton-stdio-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Waits until stdin has ended and the answers owed were written or given up. */
+    public void awaitEnd() throws InterruptedException {
+        ended.await();
+    }
+
+    /** {@link #awaitEnd()} for at most the given time; true when it ended. */
+    public boolean awaitEnd(long time, TimeUnit unit) throws InterruptedException {
+        return ended.await(time, unit);
+    }
+
+    @Override
+    public Mono<Void> notifyClients(String method, Object params) {
+        McpServerSession s = session;
+        return s == null ? Mono.empty() : s.sendNotification(method, params);
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+        McpServerSession s = session;
+        return s == null ? Mono.empty() : s.closeGracefully();
+    }
+
+    private void readAll() {
+        LineReader lines = new LineReader(in, maxLineBytes);
+        try {
+            for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
+                try {
+                    handle(line);
+                } catch (RuntimeException e) {
+                    log.error("a line from stdin could not be handled", e);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("stdin could not be read: {}", e.getMessage());
+        } finally {
+            finish();
+        }
+    }
+
+    private void handle(LineReader.Line line) {
+        Inbound.Read read = inbound.read(line);
+        if (read instanceof Inbound.Rejected rejected) {
+            log.debug("a malformed message: {}", rejected.answer().error().message());
+            outbound.write(rejected.answer());
+        } else if (read instanceof Inbound.Ignored ignored) {
+            log.debug("ignored {}", ignored.why());
+        } else if (read instanceof Inbound.Message m) {
+            if (m.message() instanceof McpSchema.JSONRPCRequest request) {
+                request(request);
+            } else if (m.message() instanceof McpSchema.JSONRPCNotification notification) {
+                notification(notification);
+            } else {
+                dispatch(m.message(), Cancellation.none());
+            }
+        }
+    }
+
+    private void request(McpSchema.JSONRPCRequest request) {
+        if (!initialized && McpSchema.METHOD_PING.equals(request.method())) {
+            outbound.write(JSONRPCResponse.result(request.id(), Map.of()));
+            return;
+        }
+        Running run = new Running(request.id(), request.method(), new Cancellation());
+        if (running.putIfAbsent(Inbound.key(request.id()), run) != null) {
+            outbound.write(Inbound.error(request.id(), McpSchema.ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: this id is already used by a request still running."));
+            return;
+        }
+        dispatch(request, run.cancellation());
+    }
+
+    private void notification(McpSchema.JSONRPCNotification notification) {
+        if ("notifications/cancelled".equals(notification.method())) {
+            cancelled(notification.params());
+            return;
+        }
+        if (McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
+            initialized = true;
+        }
+        dispatch(notification, Cancellation.none());
+    }
+
+    /** {@code notifications/cancelled}: an unknown or finished request id is ignored, as the spec asks. */
+    private void cancelled(Object params) {
+        Object requestId = params instanceof Map<?, ?> map ? map.get("requestId") : null;
+        if (!(requestId instanceof String || requestId instanceof Number)) {
+            log.debug("notifications/cancelled without a requestId");
+            return;
+        }
+        Running run = running.get(Inbound.key(requestId));
+        if (run == null || McpSchema.METHOD_INITIALIZE.equals(run.method())) {
+            return; // finished already, never sent, or initialize (which the spec says is never cancelled)
+        }
+        if (run.cancellation().cancel(CANCELLED_BY_CALLER)) {
+            log.info("{} (request {}) cancelled by the caller", run.method(), requestId);
+        }
+    }
+
+    private void dispatch(McpSchema.JSONRPCMessage message, Cancellation cancellation) {
+        McpTransportContext context = McpTransportContext.create(Map.of(RequestContext.CANCELLATION, cancellation));
+        session.handle(message)
+                .contextWrite(ctx -> ctx.put(McpTransportContext.KEY, context))
+                .subscribe(null, error -> {
+                    log.error("a message could not be handled", error);
+                    if (message instanceof McpSchema.JSONRPCRequest request) {
+                        answer(JSONRPCResponse.error(request.id(), new JSONRPCResponse.JSONRPCError(
+                                McpSchema.ErrorCodes.INTERNAL_ERROR, "An internal error occurred while answering "
+                                        + Quote.of(request.method()) + ".", null)));
+                    }
+                });
+    }
+
+    /** Writes the answer of a running request, unless it was answered already or the caller cancelled it. */
+    private void answer(JSONRPCResponse response) {
+        Running run = running.remove(Inbound.key(response.id()));
+        if (run == null) {
+            log.debug("an answer to request {}, which was answered already", response.id());
+            return;
+        }
+        if (run.cancellation().isCancelled() && CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+            log.debug("the answer to request {} is not written: the caller cancelled it", response.id());
+        } else {
+            outbound.write(Outbound.clean(response, run.method()));
+        }
+        synchronized (running) {
+            running.notifyAll();
+        }
+    }
+
+    /**
+     * Stdin ended: cancel what runs, write what is answered in time, answer the rest, end. Before
+     * {@code notifications/initialized} the SDK holds every request but {@code initialize}, so
+     * only that one is waited for then.
+     */
+    private void finish() {
+        long deadline = System.nanoTime() + grace.toNanos();
+        log.info("stdin closed with {} request(s) running", running.size());
+        running.values().forEach(run -> run.cancellation().cancel(STDIN_CLOSED));
+        synchronized (running) {
+            while (running.values().stream().anyMatch(this::canAnswer)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    running.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        for (String key : running.keySet()) {
+            Running run = running.remove(key);
+            if (run != null && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+                log.info("{} (request {}) not answered before stdin closed", run.method(), run.id());
+                outbound.write(Inbound.error(run.id(), McpSchema.ErrorCodes.INTERNAL_ERROR,
+                        "Baton stopped before answering " + Quote.of(run.method()) + ": stdin was closed."));
+            }
+        }
+        ended.countDown();
+    }
+
+    private boolean canAnswer(Running run) {
+        return initialized || McpSchema.METHOD_INITIALIZE.equals(run.method());
+    }
+
+    /** The one session's side of the transport. */
+    private final class SessionTransport implements McpServerTransport {
+
+        @Override
+        public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(() -> {
+                if (message instanceof JSONRPCResponse response) {
+                    answer(response);
+                } else {
+                    outbound.write(message);
+                }
+            });
+        }
+
+        @Override
+        public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            return jsonMapper.convertValue(data, typeRef);
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return Mono.empty();
+        }
+    }
+}
