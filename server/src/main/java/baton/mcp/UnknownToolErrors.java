@@ -16,7 +16,7 @@ import java.io.IOException;
  * with a message naming the tool the caller sent, quoted short ({@link Quote}), and leave out the
  * unbounded echo. Every other error is written as the SDK made it.
  */
-final class UnknownToolErrors extends StdSerializer<JSONRPCError> {
+public final class UnknownToolErrors extends StdSerializer<JSONRPCError> {
 
     static final String SDK_MESSAGE = "Unknown tool: invalid_tool_name";
     static final String SDK_DATA_PREFIX = "Tool not found: ";
@@ -35,12 +35,18 @@ final class UnknownToolErrors extends StdSerializer<JSONRPCError> {
         return "Unknown tool " + Quote.of(name) + "; tools/list names the tools of this server.";
     }
 
+    /** Whether {@code error} is the SDK's answer to a call of an unknown tool (written as {@link #sentence}). */
+    public static boolean isUnknownTool(JSONRPCError error) {
+        return error.code() != null && error.code() == McpSchema.ErrorCodes.INVALID_PARAMS
+                && SDK_MESSAGE.equals(error.message())
+                && error.data() instanceof String echo && echo.startsWith(SDK_DATA_PREFIX);
+    }
+
     @Override
     public void serialize(JSONRPCError error, JsonGenerator json, SerializerProvider provider) throws IOException {
         String message = error.message();
         Object data = error.data();
-        if (error.code() == McpSchema.ErrorCodes.INVALID_PARAMS && SDK_MESSAGE.equals(message)
-                && data instanceof String echo && echo.startsWith(SDK_DATA_PREFIX)) {
+        if (isUnknownTool(error) && data instanceof String echo) {
             message = sentence(echo.substring(SDK_DATA_PREFIX.length()));
             data = null;
         }

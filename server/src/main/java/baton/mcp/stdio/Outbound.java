@@ -1,6 +1,7 @@
 package baton.mcp.stdio;
 
 import baton.conversation.Quote;
+import baton.mcp.UnknownToolErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -78,6 +79,9 @@ final class Outbound {
         }
         if (error.code() != null && error.code() == McpSchema.ErrorCodes.METHOD_NOT_FOUND) {
             return Inbound.error(answer.id(), error.code(), "Method not found: " + Quote.of(method) + ".");
+        }
+        if (UnknownToolErrors.isUnknownTool(error)) {
+            return answer; // the transport's mapper writes it naming the tool (UnknownToolErrors)
         }
         String message = error.message() == null ? "" : error.message();
         boolean fromException = error.data() instanceof String || JAVA_NAME.matcher(message).find();

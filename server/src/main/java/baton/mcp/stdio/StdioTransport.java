@@ -106,6 +106,13 @@ public final class StdioTransport implements McpServerTransportProvider {
         return s == null ? Mono.empty() : s.sendNotification(method, params);
     }
 
+    /** The one session's id names this transport's client: a notification for it goes out, any other is dropped. */
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        McpServerSession s = session;
+        return s == null || !s.getId().equals(sessionId) ? Mono.empty() : s.sendNotification(method, params);
+    }
+
     @Override
     public Mono<Void> closeGracefully() {
         McpServerSession s = session;
