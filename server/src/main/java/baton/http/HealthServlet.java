@@ -59,7 +59,7 @@ final class HealthServlet extends HttpServlet {
         } catch (TimeoutException | RejectedExecutionException e) {
             // The pool waits up to 5 s for a connection; a probe must answer sooner than that.
             response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-            body = "{\"status\":\"unavailable\",\"error\":" + quote("The database did not answer within "
+            body = "{\"status\":\"unavailable\",\"error\":" + quote("The database is unavailable: it did not answer within "
                     + ANSWER_WITHIN.toMillis() + " ms.") + "}";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
