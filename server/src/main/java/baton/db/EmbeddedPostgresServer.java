@@ -10,11 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -424,6 +426,7 @@ public final class EmbeddedPostgresServer {
         if (exit != 0) {
             throw failure("could not be initialised (initdb exited with " + exit + ")");
         }
+        PostgresRoles.writePgHba(scratch);
         Files.move(scratch, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -555,7 +558,17 @@ public final class EmbeddedPostgresServer {
     private <T> T withStartLock(String what, LockedStep<T> step) {
         ReentrantLock jvmLock;
         try {
-            Files.createDirectories(baseDir);
+            if (!Files.isDirectory(baseDir)) {
+                // Only its owner may look inside: it holds the passwords, the cluster and its log.
+                Files.createDirectories(baseDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.exists(logFile)) {
+                try {
+                    Files.createFile(logFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another process made it first
+                }
+            }
             // Keyed by the real path: two spellings of one directory must share the JVM lock too.
             jvmLock = JVM_LOCKS.computeIfAbsent(baseDir.toRealPath(), path -> new ReentrantLock());
         } catch (IOException e) {

@@ -120,9 +120,12 @@ final class PostgresRoles {
      * connection): both passwords are stored and pg_hba.conf is Baton's.
      */
     boolean isSecured() {
+        return Files.exists(secrets.superuserFile()) && Files.exists(secrets.batonFile()) && hasBatonsPgHba();
+    }
+
+    private boolean hasBatonsPgHba() {
         try {
-            return Files.exists(secrets.superuserFile()) && Files.exists(secrets.batonFile())
-                    && PG_HBA.equals(Files.readString(dataDir.resolve("pg_hba.conf"), StandardCharsets.UTF_8));
+            return PG_HBA.equals(Files.readString(dataDir.resolve("pg_hba.conf"), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
@@ -140,6 +143,7 @@ final class PostgresRoles {
         String superuserPassword = secrets.superuserOrCreate();
         String batonPassword = secrets.batonOrCreate();
         log.info("Securing PostgreSQL in {}: passwords, role {}, owner of database {}", dataDir, ROLE, DATABASE);
+        boolean converting;
         try (Connection connection = connect(port, "postgres", SUPERUSER, Optional.of(superuserPassword));
              Statement statement = connection.createStatement()) {
             PGConnection pg = connection.unwrap(PGConnection.class);
@@ -148,19 +152,26 @@ final class PostgresRoles {
             statement.execute(roleExists(connection) ? ALTER_ROLE : CREATE_ROLE);
             statement.execute(REVOKE_MEMBERSHIPS);
             pg.alterUserPassword(ROLE, batonPassword.toCharArray(), "scram-sha-256");
-            statement.execute(databaseExists(connection)
+            converting = databaseExists(connection);
+            statement.execute(converting
                     ? "alter database " + DATABASE + " owner to " + ROLE
                     : "create database " + DATABASE + " owner " + ROLE);
         } catch (SQLException e) {
             throw refused("could not set up role " + ROLE, e);
         }
-        try (Connection connection = connect(port, DATABASE, SUPERUSER, Optional.of(superuserPassword));
-             Statement statement = connection.createStatement()) {
-            statement.execute(TRANSFER_OWNERSHIP);
-        } catch (SQLException e) {
-            throw refused("could not hand database " + DATABASE + " to role " + ROLE, e);
+        if (converting) { // a new database holds nothing of anyone else's
+            try (Connection connection = connect(port, DATABASE, SUPERUSER, Optional.of(superuserPassword));
+                 Statement statement = connection.createStatement()) {
+                statement.execute(TRANSFER_OWNERSHIP);
+            } catch (SQLException e) {
+                throw refused("could not hand database " + DATABASE + " to role " + ROLE, e);
+            }
         }
-        writePgHba();
+        if (hasBatonsPgHba()) { // written at initdb: the server has never read any other
+            log.info("PostgreSQL in {} accepts only password logins; Baton connects as {}", dataDir, ROLE);
+            return;
+        }
+        writePgHba(dataDir);
         try (Connection connection = connect(port, "postgres", SUPERUSER, Optional.of(superuserPassword));
              Statement statement = connection.createStatement()) {
             statement.execute("select pg_reload_conf()");
@@ -189,9 +200,9 @@ final class PostgresRoles {
     }
 
     /** Written aside and renamed, so PostgreSQL never reads half a file; 0600 like the rest of the cluster. */
-    private void writePgHba() throws IOException {
-        Path file = dataDir.resolve("pg_hba.conf");
-        Path scratch = dataDir.resolve("pg_hba.conf.baton-tmp");
+    static void writePgHba(Path cluster) throws IOException {
+        Path file = cluster.resolve("pg_hba.conf");
+        Path scratch = cluster.resolve("pg_hba.conf.baton-tmp");
         Files.deleteIfExists(scratch);
         Files.createFile(scratch, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(scratch, PG_HBA, StandardCharsets.UTF_8);

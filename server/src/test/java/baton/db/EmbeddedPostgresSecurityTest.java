@@ -100,9 +100,11 @@ class EmbeddedPostgresSecurityTest {
 
     @Test
     void thePasswordFilesAreTheOwnersOnlyAndPgHbaTrustsNobody() throws Exception {
-        for (String file : List.of("superuser.password", "baton.password")) {
+        for (String file : List.of("superuser.password", "baton.password", "postgres.log")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(base.resolve(file))))
                     .as(file).isEqualTo("rw-------");
+        }
+        for (String file : List.of("superuser.password", "baton.password")) {
             assertThat(Files.readString(base.resolve(file)).strip()).hasSize(43);
         }
         List<String> rules = Files.readAllLines(server.dataDir().resolve("pg_hba.conf")).stream()
