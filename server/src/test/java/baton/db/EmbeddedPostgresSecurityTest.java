@@ -95,6 +95,10 @@ class EmbeddedPostgresSecurityTest {
         try (Connection connection = connect(login.port(), "postgres", "postgres", password);
              Statement statement = connection.createStatement()) {
             assertThat(query(statement, "select rolsuper from pg_roles where rolname = current_user")).isEqualTo("t");
+            assertThat(query(statement, "select rolpassword from pg_authid where rolname = 'postgres'"))
+                    .startsWith("SCRAM-SHA-256$4096:");
+            assertThat(query(statement, "select rolpassword from pg_authid where rolname = 'baton'"))
+                    .startsWith("SCRAM-SHA-256$1:");
         }
     }
 
