@@ -47,7 +47,7 @@ final class DbCommand implements Runnable {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop the embedded PostgreSQL (Baton processes still using it lose their database).")
+            description = "Stop the embedded PostgreSQL. Baton processes still using it lose their database and do not start it again; the next Baton process that starts does.")
     static final class Stop implements Callable<Integer> {
         @Mixin
         StorageOptions storage = new StorageOptions();

@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,11 +28,13 @@ final class HealthServlet extends HttpServlet {
     /** Health probes time out after a second or two; the answer comes before. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(900);
     /**
-     * Checks run here so a request can stop waiting for one; while the database hangs, at most two
-     * checks wait on it and further probes are answered 503 at once instead of piling up threads.
+     * Checks run here so a request can stop waiting for one; while the database hangs, at most
+     * eight checks wait on it (each at most the pool's 5 s) and further probes are answered 503 at
+     * once instead of piling up threads. A healthy check takes a millisecond, so eight at once is
+     * far more than probes ever send.
      */
-    private static final ExecutorService CHECKS = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(2), runnable -> {
+    private static final ExecutorService CHECKS = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), runnable -> {
                 Thread thread = new Thread(runnable, "baton-health-check");
                 thread.setDaemon(true);
                 return thread;
