@@ -3,6 +3,7 @@ package baton.cli;
 import baton.config.Config;
 import baton.db.EmbeddedPostgresServer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +25,7 @@ final class DbCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Print whether the embedded PostgreSQL runs, and its JDBC URL.")
+            description = "Print whether the embedded PostgreSQL runs, its JDBC URL, port and role (never starts it).")
     static final class Status implements Callable<Integer> {
         @Mixin
         StorageOptions storage = new StorageOptions();
@@ -38,17 +39,20 @@ final class DbCommand implements Callable<Integer> {
         public Integer call() {
             Config config = storage.config(env);
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(config.dataDir());
-            if (server.isRunning()) {
-                System.out.println("running in " + server.dataDir());
+            Optional<EmbeddedPostgresServer.Login> login = server.runningLogin();
+            if (login.isPresent()) {
+                System.out.println("running: " + login.get().url() + " (port " + login.get().port() + ", role "
+                        + login.get().user() + ", password in " + server.batonPasswordFile() + "; data in "
+                        + server.dataDir() + ")");
                 return 0;
             }
-            System.out.println("not running (" + server.dataDir() + ")");
+            System.out.println("not running (data in " + server.dataDir() + ")");
             return 1;
         }
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop the embedded PostgreSQL (Baton processes still using it lose their database).")
+            description = "Stop the embedded PostgreSQL. Baton processes still using it lose their database and do not start it again; the next Baton process that starts does.")
     static final class Stop implements Callable<Integer> {
         @Mixin
         StorageOptions storage = new StorageOptions();

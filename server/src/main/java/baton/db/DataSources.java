@@ -4,11 +4,19 @@ import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.util.PSQLException;
 
 /** Connection pools and schema migrations. */
 public final class DataSources {
@@ -24,12 +32,82 @@ public final class DataSources {
      * ({@code postgresql://user:password@host:port/db}).
      */
     public static HikariDataSource pool(String url, int maxSize) {
+        PGSimpleDataSource postgres = postgres(url);
+        return pool(postgres, new PatientDataSource(postgres, RECONNECT_EVERY), maxSize);
+    }
+
+    /**
+     * A pool on the embedded PostgreSQL as Baton's role. When the server refuses connections,
+     * {@code startAgain} is asked to start it (it returns the login, whose port may have changed,
+     * or nothing when the server was stopped on purpose).
+     */
+    public static HikariDataSource pool(EmbeddedPostgresServer.Login login, int maxSize,
+                                        Supplier<Optional<EmbeddedPostgresServer.Login>> startAgain) {
+        PGSimpleDataSource postgres = postgres(login.url());
+        postgres.setUser(login.user());
+        postgres.setPassword(login.password());
+        Runnable whenRefused = () -> startAgain.get()
+                .ifPresent(again -> postgres.setPortNumbers(new int[] {again.port()}));
+        return pool(postgres, new PatientDataSource(postgres, RECONNECT_EVERY, whenRefused), maxSize);
+    }
+
+    /**
+     * Connects once, directly (no pool, no waiting), and closes: a URL that cannot connect fails
+     * here with one sentence naming the cause, before anything else is built on it.
+     */
+    public static void checkConnection(String url) {
+        PGSimpleDataSource postgres = postgres(url);
+        try (Connection ignored = postgres.getConnection()) {
+            // it connects
+        } catch (SQLException e) {
+            throw cannotConnect(postgres, e);
+        }
+    }
+
+    /** One sentence for a failed login: the server's own reason, or what the network said. */
+    static BatonException cannotConnect(PGSimpleDataSource postgres, SQLException e) {
+        String host = postgres.getServerNames().length == 0 ? "localhost" : postgres.getServerNames()[0];
+        int port = postgres.getPortNumbers().length == 0 || postgres.getPortNumbers()[0] == 0
+                ? 5432 : postgres.getPortNumbers()[0];
+        String where = host + ":" + port;
+        String database = postgres.getDatabaseName() == null ? "" : postgres.getDatabaseName();
+        Throwable cause = e.getCause();
+        if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null
+                && psql.getServerErrorMessage().getMessage() != null) {
+            // role "nobody" does not exist / password authentication failed for user "x" /
+            // database "x" does not exist / no pg_hba.conf entry for host …
+            return new BatonException(ErrorCode.CONFIGURATION, "The database at " + where + " refused Baton: "
+                    + firstLine(psql.getServerErrorMessage().getMessage()), e);
+        }
+        if (cause instanceof ConnectException) {
+            return new BatonException(ErrorCode.STORAGE_UNAVAILABLE, "The database connection was refused at "
+                    + where + ": no PostgreSQL accepts connections there.", e);
+        }
+        if (cause instanceof UnknownHostException) {
+            return new BatonException(ErrorCode.CONFIGURATION, "The database host " + host + " is unknown.", e);
+        }
+        if (cause instanceof SocketTimeoutException) {
+            return new BatonException(ErrorCode.STORAGE_UNAVAILABLE, "The database at " + where
+                    + " did not answer within " + postgres.getConnectTimeout() + " s.", e);
+        }
+        if ("08004".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("no password was provided")) {
+            return new BatonException(ErrorCode.CONFIGURATION, "The database at " + where
+                    + " requires a password and the database URL has none.", e);
+        }
+        return new BatonException(ErrorCode.STORAGE_UNAVAILABLE, "Cannot connect to the database at " + where
+                + (database.isEmpty() ? "" : "/" + database) + ": " + firstLine(e.getMessage()), e);
+    }
+
+    private static PGSimpleDataSource postgres(String url) {
         PGSimpleDataSource postgres = new PGSimpleDataSource();
         postgres.setURL(jdbcUrl(url));
         postgres.setReWriteBatchedInserts(true);
         postgres.setApplicationName("baton");
         postgres.setConnectTimeout(5);
-        PatientDataSource patient = new PatientDataSource(postgres, RECONNECT_EVERY);
+        return postgres;
+    }
+
+    private static HikariDataSource pool(PGSimpleDataSource postgres, PatientDataSource patient, int maxSize) {
         HikariConfig config = new HikariConfig();
         config.setDataSource(patient);
         config.setPoolName("baton");

@@ -10,14 +10,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,7 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +47,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code data/} – the cluster (created by initdb on first use),</li>
  *   <li>{@code postgres.log} – the server log and the output of initdb and pg_ctl,</li>
  *   <li>{@code port} – the port of the last start, tried first on the next one,</li>
- *   <li>{@code start.lock} – serialises detect / initdb / start / stop between processes.</li>
+ *   <li>{@code start.lock} – serialises detect / initdb / start / stop between processes,</li>
+ *   <li>{@code superuser.password}, {@code baton.password} – the passwords (0600, see
+ *       {@link PostgresSecrets}),</li>
+ *   <li>{@code stopped} – present after {@link #stop()}, so that running Baton processes do not
+ *       start again a server that was stopped on purpose.</li>
  * </ul>
+ *
+ * <p>Nothing connects without a password, and Baton connects as the role {@code baton}, not as
+ * the superuser (see {@link PostgresRoles}).
  *
  * <p>Every failure is reported as an {@link IllegalStateException} whose message names the directory
  * and what failed.
@@ -58,8 +64,8 @@ public final class EmbeddedPostgresServer {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
-    private static final String SUPERUSER = "postgres";
-    private static final String DATABASE = "baton";
+    private static final String SUPERUSER = PostgresRoles.SUPERUSER;
+    private static final String DATABASE = PostgresRoles.DATABASE;
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
     private static final int PG_CTL_WAIT_SECONDS = 60;
     /** How long a live postmaster of our data directory may stay silent before we call it hung. */
@@ -80,6 +86,9 @@ public final class EmbeddedPostgresServer {
     private final Path logFile;
     private final Path lockFile;
     private final Path portFile;
+    private final Path stoppedFile;
+    private final PostgresSecrets secrets;
+    private final PostgresRoles roles;
     private Path pgHome; // unpacked binaries, resolved lazily and only under the start lock
 
     /**
@@ -92,6 +101,30 @@ public final class EmbeddedPostgresServer {
         this.logFile = this.baseDir.resolve("postgres.log");
         this.lockFile = this.baseDir.resolve("start.lock");
         this.portFile = this.baseDir.resolve("port");
+        this.stoppedFile = this.baseDir.resolve("stopped");
+        this.secrets = new PostgresSecrets(this.baseDir);
+        this.roles = new PostgresRoles(dataDir, secrets);
+    }
+
+    /**
+     * How Baton logs in: as the role {@code baton} with its password. {@link #toString()} leaves
+     * the password out.
+     */
+    public record Login(int port, String database, String user, String password) {
+        /** The JDBC URL without credentials, fit to print. */
+        public String url() {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+        }
+
+        /** The JDBC URL with the user and the password, as {@code --db-url} takes it: a secret. */
+        public String urlWithPassword() {
+            return url() + "?user=" + user + "&password=" + password; // the password is URL-safe base64
+        }
+
+        @Override
+        public String toString() {
+            return url() + " (user " + user + ", password ****)";
+        }
     }
 
     /** The PostgreSQL data directory, {@code <baseDir>/data}. */
@@ -99,26 +132,69 @@ public final class EmbeddedPostgresServer {
         return dataDir;
     }
 
+    /** The file holding the password of the role Baton connects as (0600). */
+    public Path batonPasswordFile() {
+        return secrets.batonFile();
+    }
+
     /**
-     * Returns the JDBC URL of the shared server, starting it first when no server answers for the
+     * Returns how to log in to the shared server, starting it first when no server answers for the
      * data directory (unpacking the binaries and running initdb when needed, and clearing what a
-     * crashed server left behind). The {@code baton} database exists when this returns.
+     * crashed server left behind), and converting a cluster that still trusts local logins. The
+     * {@code baton} database and role exist when this returns. Clears a stop made by {@link #stop()}.
      *
-     * @return a URL like {@code jdbc:postgresql://127.0.0.1:PORT/baton?user=postgres}
      * @throws IllegalStateException when the server cannot be started or reached
      */
-    public String ensureRunning() {
+    public Login ensureRunning() {
         int port = withStartLock("start PostgreSQL", () -> {
-            OptionalInt running = findRunningPort();
-            if (running.isPresent()) {
-                log.debug("PostgreSQL for {} already answers on port {}", dataDir, running.getAsInt());
-                return running.getAsInt();
-            }
-            initdbIfNeeded();
-            return start();
+            Files.deleteIfExists(stoppedFile);
+            return startAndSecure();
         });
-        ensureDatabase(port);
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=" + SUPERUSER;
+        return login(port);
+    }
+
+    /**
+     * Starts the server again for a running Baton whose connections it refuses, unless it was
+     * stopped on purpose ({@link #stop()}, {@code baton db stop}).
+     *
+     * @return the login when the server runs now, empty when it was stopped on purpose
+     */
+    public Optional<Login> startUnlessStoppedOnPurpose() {
+        OptionalInt port = withStartLock("start PostgreSQL again", () -> Files.exists(stoppedFile)
+                ? OptionalInt.empty() : OptionalInt.of(startAndSecure()));
+        return port.isPresent() ? Optional.of(login(port.getAsInt())) : Optional.empty();
+    }
+
+    /** The login of the running server, without starting anything; empty when it does not run. */
+    public Optional<Login> runningLogin() {
+        Optional<PidFile> pidFile = readPidFile();
+        if (pidFile.isEmpty() || probe(pidFile.get().port()) != Probe.ANSWERS) {
+            return Optional.empty();
+        }
+        return Optional.of(new Login(pidFile.get().port(), DATABASE, PostgresRoles.ROLE,
+                secrets.baton().orElse("")));
+    }
+
+    private int startAndSecure() throws IOException, InterruptedException {
+        OptionalInt running = findRunningPort();
+        int port;
+        if (running.isPresent()) {
+            log.debug("PostgreSQL for {} already answers on port {}", dataDir, running.getAsInt());
+            port = running.getAsInt();
+        } else {
+            initdbIfNeeded();
+            port = start();
+        }
+        if (!roles.isSecured()) {
+            roles.secure(port);
+        }
+        return port;
+    }
+
+    private Login login(int port) {
+        String password = secrets.baton().orElseThrow(() -> new IllegalStateException(
+                "PostgreSQL in " + dataDir + " has no password file " + secrets.batonFile() + "."));
+        return new Login(port, DATABASE, PostgresRoles.ROLE, password);
     }
 
     /** Whether a live postmaster answers a query for this data directory. */
@@ -135,6 +211,7 @@ public final class EmbeddedPostgresServer {
      */
     public void stop() {
         withStartLock("stop PostgreSQL", () -> {
+            Files.writeString(stoppedFile, "stopped on purpose; the next start clears this\n", StandardCharsets.UTF_8);
             Optional<ProcessHandle> postmaster = readPidFile().flatMap(p -> ourPostmaster(p.pid()));
             if (postmaster.isEmpty()) {
                 log.debug("PostgreSQL for {} is not running; nothing to stop", dataDir);
@@ -257,21 +334,36 @@ public final class EmbeddedPostgresServer {
         SILENT
     }
 
+    /**
+     * Once the cluster is secured, a successful SCRAM login as {@code baton} proves the server is
+     * ours (SCRAM proves to the client too that the server knows the password): no superuser
+     * needed. Before, the superuser asks the server for its data directory.
+     */
     private Probe probe(int port) {
         if (port <= 0) {
             return Probe.SILENT;
         }
-        try (Connection connection = connect(port, "postgres");
+        boolean secured = roles.isSecured();
+        try (Connection connection = secured
+                ? PostgresRoles.connect(port, DATABASE, PostgresRoles.ROLE, secrets.baton())
+                : PostgresRoles.connect(port, "postgres", SUPERUSER, secrets.superuser());
              Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("select current_setting('data_directory')")) {
+             ResultSet rs = statement.executeQuery(secured ? "select 1" : "select current_setting('data_directory')")) {
             rs.next();
             // Another cluster may have taken the port of ours after a crash.
-            return Files.isSameFile(Path.of(rs.getString(1)), dataDir) ? Probe.ANSWERS : Probe.SILENT;
+            return secured || Files.isSameFile(Path.of(rs.getString(1)), dataDir) ? Probe.ANSWERS : Probe.SILENT;
         } catch (SQLException e) {
             log.debug("PostgreSQL for {} on port {}: {} ({})", dataDir, port, e.getMessage(), e.getSQLState());
             String state = e.getSQLState() == null ? "08000" : e.getSQLState();
             if (state.startsWith("53")) {
                 return Probe.ANSWERS; // too many connections: up and busy, certainly not to be restarted
+            }
+            if (state.startsWith("28") || "08004".equals(state) || "3D000".equals(state)) {
+                // It refuses our login: ours when our postmaster serves that port (then the login
+                // problem is reported on use, the server is not restarted), else someone else's.
+                boolean ours = readPidFile().filter(p -> p.port() == port)
+                        .flatMap(p -> ourPostmaster(p.pid())).isPresent();
+                return ours ? Probe.ANSWERS : Probe.SILENT;
             }
             return state.startsWith("08") ? Probe.SILENT : Probe.NOT_READY;
         } catch (IOException e) {
@@ -326,12 +418,15 @@ public final class EmbeddedPostgresServer {
         Path scratch = baseDir.resolve("data.initdb");
         deleteRecursively(scratch);
         pgHome(); // unpack first, so the log reads in order
+        secrets.superuserOrCreate();
         log.info("Creating PostgreSQL cluster in {}", dataDir);
-        int exit = run("initdb", List.of("-A", "trust", "-U", SUPERUSER, "-E", "UTF-8", "--locale=C",
-                "-D", scratch.toString()), INITDB_TIMEOUT);
+        // No trust, not even for a moment: the superuser has a password from the first start on.
+        int exit = run("initdb", List.of("--auth=scram-sha-256", "--pwfile=" + secrets.superuserFile(),
+                "-U", SUPERUSER, "-E", "UTF-8", "--locale=C", "-D", scratch.toString()), INITDB_TIMEOUT);
         if (exit != 0) {
             throw failure("could not be initialised (initdb exited with " + exit + ")");
         }
+        PostgresRoles.writePgHba(scratch);
         Files.move(scratch, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -408,38 +503,6 @@ public final class EmbeddedPostgresServer {
         }
     }
 
-    private void ensureDatabase(int port) {
-        try (Connection connection = connect(port, "postgres");
-             PreparedStatement exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
-            exists.setString(1, DATABASE);
-            try (ResultSet rs = exists.executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            try (Statement create = connection.createStatement()) {
-                create.execute("create database " + DATABASE);
-                log.info("Created database {} in {}", DATABASE, dataDir);
-            }
-        } catch (SQLException e) {
-            // 42P04: another process created it first; 23505: it did so while ours was in flight.
-            if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-                throw new IllegalStateException("PostgreSQL in " + dataDir + " is running but database "
-                        + DATABASE + " could not be checked or created (" + e.getMessage() + ").", e);
-            }
-        }
-    }
-
-    private static Connection connect(int port, String database) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", SUPERUSER);
-        props.setProperty("connectTimeout", "3");
-        props.setProperty("loginTimeout", "5");
-        props.setProperty("socketTimeout", "30");
-        props.setProperty("ApplicationName", "baton-embedded-postgres");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
-    }
-
     // ---- running the PostgreSQL tools -------------------------------------------------------------
 
     private int pgCtl(List<String> args) throws IOException, InterruptedException {
@@ -495,7 +558,17 @@ public final class EmbeddedPostgresServer {
     private <T> T withStartLock(String what, LockedStep<T> step) {
         ReentrantLock jvmLock;
         try {
-            Files.createDirectories(baseDir);
+            if (!Files.isDirectory(baseDir)) {
+                // Only its owner may look inside: it holds the passwords, the cluster and its log.
+                Files.createDirectories(baseDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.exists(logFile)) {
+                try {
+                    Files.createFile(logFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another process made it first
+                }
+            }
             // Keyed by the real path: two spellings of one directory must share the JVM lock too.
             jvmLock = JVM_LOCKS.computeIfAbsent(baseDir.toRealPath(), path -> new ReentrantLock());
         } catch (IOException e) {

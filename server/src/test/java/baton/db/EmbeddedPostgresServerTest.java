@@ -56,12 +56,12 @@ class EmbeddedPostgresServerTest {
     @Test
     @Order(1)
     void startsAndIsFoundBySecondInstance() throws Exception {
-        String url = server.ensureRunning();
+        String url = server.ensureRunning().urlWithPassword();
         long postmaster = postmasterPid();
 
-        String again = new EmbeddedPostgresServer(baseDir).ensureRunning();
+        String again = new EmbeddedPostgresServer(baseDir).ensureRunning().urlWithPassword();
 
-        assertThat(url).matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+/baton\\?user=postgres");
+        assertThat(url).matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+/baton\\?user=baton&password=[A-Za-z0-9_-]{43}");
         assertThat(again).isEqualTo(url);
         assertThat(postmasterPid()).isEqualTo(postmaster);
         assertThat(server.isRunning()).isTrue();
@@ -92,7 +92,7 @@ class EmbeddedPostgresServerTest {
             for (int i = 0; i < 2; i++) {
                 urls.add(pool.submit(() -> {
                     barrier.await();
-                    return new EmbeddedPostgresServer(baseDir).ensureRunning();
+                    return new EmbeddedPostgresServer(baseDir).ensureRunning().urlWithPassword();
                 }));
             }
             String first = urls.get(0).get(40, TimeUnit.SECONDS);
@@ -111,7 +111,7 @@ class EmbeddedPostgresServerTest {
     @Test
     @Order(3)
     void recoversFromKilledPostmaster() throws Exception {
-        String url = server.ensureRunning();
+        String url = server.ensureRunning().urlWithPassword();
         try (Connection connection = DriverManager.getConnection(url);
              Statement statement = connection.createStatement()) {
             // autocommit: committed (and fsynced) before the crash
@@ -124,7 +124,7 @@ class EmbeddedPostgresServerTest {
         postmaster.onExit().get(10, TimeUnit.SECONDS);
         assertThat(server.isRunning()).isFalse();
 
-        String after = server.ensureRunning();
+        String after = server.ensureRunning().urlWithPassword();
 
         assertThat(postmasterPid()).isNotEqualTo(pid);
         try (Connection connection = DriverManager.getConnection(after)) {
@@ -144,7 +144,7 @@ class EmbeddedPostgresServerTest {
                 StandardCharsets.UTF_8);
         assertThat(server.isRunning()).isFalse();
 
-        String url = server.ensureRunning();
+        String url = server.ensureRunning().urlWithPassword();
 
         assertThat(server.isRunning()).isTrue();
         assertThat(postmasterPid()).isNotEqualTo(self);
@@ -160,7 +160,7 @@ class EmbeddedPostgresServerTest {
         Files.createDirectories(otherBase.resolve("data"));
         Files.writeString(otherBase.resolve("data/notes.txt"), "not a cluster");
 
-        assertThatThrownBy(() -> new EmbeddedPostgresServer(otherBase).ensureRunning())
+        assertThatThrownBy(() -> new EmbeddedPostgresServer(otherBase).ensureRunning().urlWithPassword())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(otherBase.resolve("data").toString())
                 .hasMessageContaining("PG_VERSION");
@@ -180,10 +180,10 @@ class EmbeddedPostgresServerTest {
     @Test
     @Order(7)
     void restartsOnThePortItUsedLastTimeSoThatPoolsReconnect() throws Exception {
-        String before = server.ensureRunning();
+        String before = server.ensureRunning().urlWithPassword();
         server.stop();
 
-        String after = server.ensureRunning();
+        String after = server.ensureRunning().urlWithPassword();
 
         assertThat(after).isEqualTo(before);
         try (Connection connection = DriverManager.getConnection(after)) {
@@ -194,13 +194,13 @@ class EmbeddedPostgresServerTest {
     @Test
     @Order(8)
     void picksAnotherPortWhenItsLastPortIsTaken() throws Exception {
-        String before = server.ensureRunning();
+        String before = server.ensureRunning().urlWithPassword();
         int port = Integer.parseInt(before.replaceAll(".*:(\\d+)/.*", "$1"));
         server.stop();
 
         String after;
         try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            after = server.ensureRunning();
+            after = server.ensureRunning().urlWithPassword();
         }
 
         assertThat(after).isNotEqualTo(before);
@@ -208,7 +208,7 @@ class EmbeddedPostgresServerTest {
             assertThat(query(connection, "select 1")).isEqualTo("1");
         }
         server.stop();
-        assertThat(server.ensureRunning()).as("the new port is remembered").isEqualTo(after);
+        assertThat(server.ensureRunning().urlWithPassword()).as("the new port is remembered").isEqualTo(after);
     }
 
     private static long postmasterPid() throws Exception {
@@ -243,7 +243,7 @@ class EmbeddedPostgresServerTest {
     /** The second process of {@link #concurrentStartersShareOneServer}: writes the URL it got to a file. */
     public static final class OtherProcess {
         public static void main(String[] args) throws Exception {
-            String url = new EmbeddedPostgresServer(Path.of(args[0])).ensureRunning();
+            String url = new EmbeddedPostgresServer(Path.of(args[0])).ensureRunning().urlWithPassword();
             Files.writeString(Path.of(args[1]), url, StandardCharsets.UTF_8);
         }
     }

@@ -30,7 +30,7 @@ class PatientDataSourceTest {
     @BeforeAll
     static void start() {
         server = new EmbeddedPostgresServer(base);
-        url = server.ensureRunning();
+        url = server.ensureRunning().urlWithPassword();
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class PatientDataSourceTest {
         Thread.sleep(1500);
         assertThat(waiting).as("still waiting, not failed").isNotDone();
 
-        server.ensureRunning();
+        server.ensureRunning().urlWithPassword();
 
         try (Connection connection = waiting.get(60, TimeUnit.SECONDS)) {
             assertThat(connection.isValid(5)).isTrue();
@@ -73,7 +73,7 @@ class PatientDataSourceTest {
                     .cause().cause().isInstanceOfSatisfying(SQLException.class,
                             e -> assertThat(e.getSQLState()).startsWith("08"));
         } finally {
-            server.ensureRunning();
+            server.ensureRunning().urlWithPassword();
         }
     }
 

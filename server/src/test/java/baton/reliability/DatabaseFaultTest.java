@@ -38,7 +38,7 @@ class DatabaseFaultTest {
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void serviceSurvivesTheDatabaseStoppingUnderLoad() throws Exception {
         EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(base);
-        String url = postgres.ensureRunning();
+        String url = postgres.ensureRunning().urlWithPassword();
         String project = "fault-" + UUID.randomUUID();
         long seed = Long.getLong("baton.reliability.seed", System.nanoTime());
         // the pool of `baton serve --http`, on the URL Baton was started with
@@ -58,7 +58,7 @@ class DatabaseFaultTest {
             Outcome down = Outcome.call(probe.raw(), "list_conversations", Map.of());
             HttpResponse<String> healthDown = health.get(30, TimeUnit.SECONDS);
             Thread.sleep(Math.max(0, Budget.outage().toMillis() - millis(stopped, System.nanoTime())));
-            String again = postgres.ensureRunning();
+            String again = postgres.ensureRunning().urlWithPassword();
             long up = System.nanoTime();
             load.outageEnds(RECOVERY);
             Outcome first = firstSuccess(probe);
