@@ -121,29 +121,48 @@ async def exit_after_close(ctx, before_close) -> float:
         await raw.kill()
 
 
-@case("stdio", timeout=180)
+@case("stdio", timeout=240)
 async def stdio_process_exits_within_a_second_of_stdin_closing(ctx):
+    """Before, during and after the handshake, after a ping before initialize, and with a
+    send_message running (which is then cancelled: its turn ends with a root error result)."""
+    turn = {}
+
     async def nothing(raw) -> None:
         await anyio.sleep(3)  # the JVM is up, the database maybe not yet
-
-    async def handshake(raw) -> None:
-        await raw.handshake()
 
     async def ping_first(raw) -> None:
         await raw.send({"jsonrpc": "2.0", "id": 1, "method": "ping"})
         await anyio.sleep(3)
 
-    async def mid_handshake(raw) -> None:
+    async def between_initialize_and_initialized(raw) -> None:
         await raw.send(INITIALIZE)
         await raw.answer(1, timeout=60)
 
+    async def handshake(raw) -> None:
+        await raw.handshake()
+
+    async def running_turn(raw) -> None:
+        await raw.handshake()
+        await raw.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "create_conversation", "arguments": {"title": "exit mid-turn"}}})
+        turn["id"] = (await raw.answer(2))["result"]["structuredContent"]["conversation"]["id"]
+        await raw.send({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "send_message", "arguments": {"conversation_id": turn["id"], "content": "[slow] bye"}}})
+        await anyio.sleep(2)
+
     figures = {}
     for name, before in (("before the handshake", nothing), ("ping before initialize", ping_first),
-                         ("during the handshake", mid_handshake), ("after the handshake", handshake)):
+                         ("between initialize and initialized", between_initialize_and_initialized),
+                         ("after the handshake", handshake), ("during a send_message", running_turn)):
         figures[name] = await exit_after_close(ctx, before)
     print("  stdin close to exit: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in figures.items()), flush=True)
     slow = {k: v for k, v in figures.items() if v > 1.0}
     check(not slow, f"over 1 s: {slow}")
+    owner = await ctx.session("raw")
+    messages = (await owner.call_tool("read_conversation", {"conversation_id": turn["id"]})).structured_content
+    last = messages["messages"][-1]
+    check(last["type"] == "result" and last["content_type"] == "error" and "cancel" in last["content"].lower(),
+          f"the turn cut short by the exit ends cancelled: {last}")
 
 
 @case("stdio")

@@ -38,4 +38,9 @@ EXPECTED_ONCE_MERGED: dict[str, str] = {
     # papercuts / pgsecure (item 7)
     "another_projects_conversation_is_not_found": "papercuts: no existence oracle across projects (item 7)",
     "server_info_has_version_title_and_description": "papercuts: serverInfo version, title, description (item 7)",
+    "cli_without_a_command_prints_usage": "papercuts: `baton` and `baton db` print usage, exit 2 (item 7)",
+    "cli_version_is_the_real_one": "papercuts: --version prints the real version, not dev (item 7)",
+    "cli_empty_user_is_refused": "papercuts: --user '' refused like token create refuses it (item 7)",
+    "invalid_utf8_in_an_argument_is_refused_naming_it_stdio": "papercuts/stdio: invalid UTF-8 refused naming the field (item 7)",
+    "invalid_utf8_in_an_argument_is_refused_naming_it_http": "papercuts/httpwire: invalid UTF-8 refused naming the field (item 7)",
 }
