@@ -116,7 +116,7 @@ async def exit_after_close(ctx, before_close) -> float:
     raw = await ctx.raw_stdio()
     try:
         await before_close(raw)
-        return await raw.close_stdin_and_time_exit()
+        return await raw.close_stdin_and_time_exit(fail=False)
     finally:
         await raw.kill()
 
@@ -155,8 +155,9 @@ async def stdio_process_exits_within_a_second_of_stdin_closing(ctx):
                          ("between initialize and initialized", between_initialize_and_initialized),
                          ("after the handshake", handshake), ("during a send_message", running_turn)):
         figures[name] = await exit_after_close(ctx, before)
-    print("  stdin close to exit: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in figures.items()), flush=True)
-    slow = {k: v for k, v in figures.items() if v > 1.0}
+    shown = {k: f"{v * 1000:.0f} ms" if v != float("inf") else "still alive after 5 s" for k, v in figures.items()}
+    print("  stdin close to exit: " + ", ".join(f"{k} {v}" for k, v in shown.items()), flush=True)
+    slow = {k: shown[k] for k, v in figures.items() if v > 1.0}
     check(not slow, f"over 1 s: {slow}")
     owner = await ctx.session("raw")
     messages = (await owner.call_tool("read_conversation", {"conversation_id": turn["id"]})).structured_content

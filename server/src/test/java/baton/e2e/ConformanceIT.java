@@ -91,7 +91,7 @@ class ConformanceIT {
                     return;
                 }
                 if (known != null) {
-                    Assumptions.abort(known + " — failing checks: " + String.join("; ", failed));
+                    Assumptions.abort(name + ": " + known + "; failing checks: " + String.join("; ", failed));
                 }
                 Assertions.fail("conformance scenario " + name + " failed: " + String.join("; ", failed));
             }));

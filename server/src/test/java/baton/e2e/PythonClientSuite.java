@@ -121,7 +121,7 @@ abstract class PythonClientSuite {
             tests.add(DynamicTest.dynamicTest(name, () -> {
                 switch (status) {
                     case "PASS" -> { }
-                    case "SKIP" -> Assumptions.abort(message);
+                    case "SKIP" -> Assumptions.abort(name + " over " + transport() + ": " + message);
                     default -> Assertions.fail(name + " over " + transport() + ": " + message);
                 }
             }));
