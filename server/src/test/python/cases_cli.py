@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import anyio
-
 from cases_features import mcp_headers, raw_initialize
 from cases_wire import body_messages
 from harness import case, check, one_sentence
@@ -18,17 +16,10 @@ def no_stack_trace(text: str) -> None:
         check(bad not in text, f"{bad!r} printed: {text[-400:]!r}")
 
 
-async def baton(ctx, *args: str, timeout: float = 60) -> tuple[int, str, str]:
-    with anyio.fail_after(timeout):
-        done = await anyio.run_process([ctx.java, "-jar", ctx.jar, *args], input=b"", env=ctx.server_env(),
-                                       check=False)
-    return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
-
-
 @case("stdio")
 async def cli_without_a_command_prints_usage(ctx):
     for args in ((), ("db",)):
-        status, out, err = await baton(ctx, *args)
+        status, out, err = await ctx.baton(*args)
         check(status == 2, f"baton {' '.join(args)} exited {status}")
         check("Usage" in out + err, f"baton {' '.join(args)} prints usage: {(out + err)[-300:]!r}")
         no_stack_trace(out + err)
@@ -36,14 +27,14 @@ async def cli_without_a_command_prints_usage(ctx):
 
 @case("stdio")
 async def cli_version_is_the_real_one(ctx):
-    status, out, err = await baton(ctx, "--version")
+    status, out, err = await ctx.baton("--version")
     check(status == 0, f"--version exited {status}: {err[-300:]!r}")
     check(re.search(r"\d+\.\d+", out) and "dev" not in out, f"--version printed {out!r}")
 
 
 @case("stdio")
 async def cli_empty_user_is_refused(ctx):
-    status, out, err = await baton(ctx, "serve", "--stdio", "--user", "", "--project", ctx.project)
+    status, out, err = await ctx.baton("serve", "--stdio", "--user", "", "--project", ctx.project)
     check(status != 0, "serve --user '' must not start")
     check(out == "", f"nothing on stdout (the protocol): {out!r}")
     no_stack_trace(err)
@@ -52,7 +43,7 @@ async def cli_empty_user_is_refused(ctx):
 
 @case("stdio")
 async def cli_database_that_cannot_connect_names_the_cause(ctx):
-    status, out, err = await baton(ctx, "serve", "--stdio", "--db-url", "postgresql://nobody@127.0.0.1:1/x",
+    status, out, err = await ctx.baton("serve", "--stdio", "--db-url", "postgresql://nobody@127.0.0.1:1/x",
                                    timeout=30)
     check(status != 0, "serve must not start without its database")
     no_stack_trace(err)

@@ -8,7 +8,7 @@ import time
 import anyio
 from mcp import types
 
-from cases_tools import append_turn, create, shared_conversation, turn
+from cases_tools import append_turn, create, shared_conversation
 from harness import case, check, ok, one_sentence, text_of
 
 SECRET = "sk-secret-never-shown"

@@ -146,10 +146,12 @@ class Context:
         return [self.java, "-jar", self.jar, "serve", "--stdio", "--user", user,
                 "--project", project or self.project, "--role", role]
 
-    async def baton(self, *args: str) -> tuple[int, str, str]:
-        """Runs one baton command to its end: (exit status, stdout, stderr)."""
-        done = await anyio.run_process([self.java, "-jar", self.jar, *args], env=self.server_env(), check=False)
-        return done.returncode, done.stdout.decode(), done.stderr.decode()
+    async def baton(self, *args: str, timeout: float = 60) -> tuple[int, str, str]:
+        """Runs one baton command, stdin closed, to its end: (exit status, stdout, stderr)."""
+        with anyio.fail_after(timeout):
+            done = await anyio.run_process([self.java, "-jar", self.jar, *args], input=b"", env=self.server_env(),
+                                           check=False)
+        return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
 
     async def token(self, user: str, role: str = "editor", project: str | None = None) -> str:
         """A bearer token for the identity, made with `baton token create` (once per identity)."""
