@@ -43,4 +43,9 @@ EXPECTED_ONCE_MERGED: dict[str, str] = {
     "cli_empty_user_is_refused": "papercuts: --user '' refused like token create refuses it (item 7)",
     "invalid_utf8_in_an_argument_is_refused_naming_it_stdio": "papercuts/stdio: invalid UTF-8 refused naming the field (item 7)",
     "invalid_utf8_in_an_argument_is_refused_naming_it_http": "papercuts/httpwire: invalid UTF-8 refused naming the field (item 7)",
+    # httpcancel: SSE event ids and resumption (item 5)
+    "http_sse_event_ids_are_unique": "httpcancel: SSE event ids unique per stream (item 5)",
+    "http_reconnect_with_last_event_id_gets_the_missed_answer": "httpcancel: Last-Event-ID resumption (item 5)",
+    # pgsecure (item 6)
+    "database_refuses_a_connection_without_the_password": "pgsecure: scram-sha-256, no trust (item 6)",
 }

@@ -10,15 +10,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 /**
  * An OpenAI-compatible chat completions endpoint on loopback for the suites of clients that are not
  * written in Java: it answers "echo: &lt;the last message&gt;" at once, or, when the last message
- * contains {@code [slow]}, after {@value #SLOW_SECONDS} s, so a client has a running turn to cancel.
+ * contains {@code [slow]}, after {@value #SLOW_SECONDS} s ({@code [slow:N]}: after N s), so a client has a
+ * running turn to cancel or to reconnect to.
  */
 public final class SlowModel implements AutoCloseable {
 
     static final int SLOW_SECONDS = 30;
+    private static final Pattern SLOW = Pattern.compile("\\[slow(?::(\\d{1,3}))?]");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -36,8 +39,9 @@ public final class SlowModel implements AutoCloseable {
                 JsonNode request = JSON.readTree(exchange.getRequestBody());
                 JsonNode messages = request.path("messages");
                 String last = messages.path(messages.size() - 1).path("content").asText("");
-                if (last.contains("[slow]")) {
-                    Thread.sleep(SLOW_SECONDS * 1000L);
+                var slow = SLOW.matcher(last);
+                if (slow.find()) {
+                    Thread.sleep(slow.group(1) == null ? SLOW_SECONDS * 1000L : Long.parseLong(slow.group(1)) * 1000L);
                 }
                 ObjectNode answer = JSON.createObjectNode();
                 answer.put("id", "chatcmpl-slow-model").put("object", "chat.completion").put("created", 1795000000)
