@@ -88,6 +88,7 @@ abstract class PythonClientSuite {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(BatonLauncher.env(dataHome, Map.of()));
+        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // nothing written under src/
         long started = System.nanoTime();
         Process process = builder.start();
         process.getOutputStream().close();
