@@ -82,7 +82,9 @@ async def http_client_disconnect_cancels_the_turn(ctx):
     end, seconds = await turn_end_after(alice, conversation_id, dropped, 10)
     print(f"  disconnect to turn end: {seconds * 1000:.0f} ms", flush=True)
     check("cancel" in end["content"].lower(), f"the turn end says it was cancelled: {end}")
-    check(seconds <= 1.0, f"the turn ended {seconds:.2f} s after the disconnect")
+    # Baton notices a vanished client at its next keep-alive (at most 1 s), then waits the 2 s grace
+    # in which a client may resume with Last-Event-ID (README: Streams, resumption and cancellation)
+    check(seconds <= 4.5, f"the turn ended {seconds:.2f} s after the disconnect")
 
 
 def mcp_headers(session_id: str | None = None) -> dict[str, str]:

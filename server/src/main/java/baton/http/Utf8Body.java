@@ -1,9 +1,6 @@
 package baton.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.JsonToken;
+import baton.mcp.InvalidUtf8;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,14 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * The UTF-8 check of a POSTed body. JSON-RPC over MCP is UTF-8, but the SDK's transport decodes the
@@ -36,7 +26,6 @@ import java.util.Deque;
 final class Utf8Body {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonFactory FACTORY = JSON.getFactory();
 
     private Utf8Body() {
     }
@@ -61,122 +50,14 @@ final class Utf8Body {
             // the transport refuses it (413) when it reads one byte more than it accepts
             return new Replay(request, body);
         }
-        int bad = firstMalformed(body);
-        if (bad < 0) {
+        InvalidUtf8 problem = InvalidUtf8.find(body, "the body");
+        if (problem == null) {
             return new Replay(request, body);
         }
-        byte[] readable = replaceMalformed(body);
-        String field = fieldAt(readable, bad);
-        JsonNode id = idOf(readable);
-        String sentence = (field == null ? "The request body" : field.startsWith("a ") ? capitalized(field) : field)
-                + " is not valid UTF-8 (a malformed byte sequence at byte " + bad + " of the body); send text as UTF-8.";
-        int code = field != null && (field.equals("params") || field.startsWith("params.") || field.startsWith("params["))
-                ? -32602 : -32600;
         // a request with an id gets its error as its answer; anything else is refused outright
-        answer(response, id == null ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_OK, id, code, sentence);
+        answer(response, problem.id() == null ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_OK,
+                problem.id() == null ? null : JSON.valueToTree(problem.id()), problem.code(), problem.sentence());
         return null;
-    }
-
-    /** The offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
-    static int firstMalformed(byte[] body) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(8192);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (result.isOverflow()) {
-                out.clear();
-                continue;
-            }
-            result = decoder.flush(out);
-            if (result.isOverflow()) {
-                out.clear();
-                continue;
-            }
-            return -1;
-        }
-    }
-
-    /** The body with every malformed sequence replaced by as many '?' bytes: valid UTF-8, same offsets. */
-    private static byte[] replaceMalformed(byte[] body) {
-        byte[] copy = body.clone();
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(8192);
-        while (in.hasRemaining()) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                for (int i = 0; i < result.length(); i++) {
-                    copy[in.position() + i] = '?';
-                }
-                in.position(in.position() + result.length());
-            } else if (result.isOverflow()) {
-                out.clear();
-            } else {
-                break;
-            }
-        }
-        return copy;
-    }
-
-    /**
-     * The JSON path ({@code params.arguments.messages[0].content}) of the string or field name that
-     * spans byte {@code offset}, or null when the body is not JSON that far.
-     */
-    static String fieldAt(byte[] readable, int offset) {
-        try (JsonParser parser = FACTORY.createParser(readable)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                long start = parser.currentTokenLocation().getByteOffset();
-                if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
-                    parser.getText(); // reads the whole string, so the location is its end
-                    long end = parser.currentLocation().getByteOffset();
-                    if (offset >= start && offset < end) {
-                        JsonStreamContext context = parser.getParsingContext();
-                        return token == JsonToken.FIELD_NAME
-                                ? "a field name in " + path(context.getParent(), "the request")
-                                : path(context, null);
-                    }
-                } else if (start > offset) {
-                    return null;
-                }
-            }
-        } catch (IOException | RuntimeException notJson) {
-            return null;
-        }
-        return null;
-    }
-
-    private static String path(JsonStreamContext context, String root) {
-        Deque<String> parts = new ArrayDeque<>();
-        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
-            if (c.inArray()) {
-                parts.addFirst("[" + c.getCurrentIndex() + "]");
-            } else if (c.getCurrentName() != null) {
-                parts.addFirst((c.getParent() != null && c.getParent().inRoot() ? "" : ".") + c.getCurrentName());
-            }
-        }
-        String path = String.join("", parts);
-        return path.isEmpty() ? (root == null ? "The request body" : root) : path;
-    }
-
-    private static String capitalized(String text) {
-        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
-    }
-
-    /** The request's id when the body is a request object with one, so the error can answer it. */
-    private static JsonNode idOf(byte[] readable) {
-        try {
-            JsonNode id = JSON.readTree(readable).get("id");
-            return id != null && (id.isTextual() || id.isIntegralNumber()) ? id : null;
-        } catch (IOException | RuntimeException notJson) {
-            return null;
-        }
     }
 
     private static void answer(HttpServletResponse response, int status, JsonNode id, int code, String sentence)

@@ -1,6 +1,7 @@
 package baton.mcp.stdio;
 
 import baton.conversation.Quote;
+import baton.mcp.InvalidUtf8;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -62,7 +63,13 @@ final class Inbound {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line.bytes())).toString();
         } catch (CharacterCodingException e) {
-            return new Rejected(error(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not valid UTF-8."));
+            InvalidUtf8 problem = InvalidUtf8.find(line.bytes(), "the line");
+            if (problem == null || problem.code() != McpSchema.ErrorCodes.INVALID_PARAMS) {
+                return new Rejected(error(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: the line is not valid UTF-8."));
+            }
+            // bad bytes in a request's params: refused naming the field, as the answer to the request
+            return new Rejected(error(problem.id() == null ? null : id(mapper.valueToTree(problem.id())), problem.code(),
+                    problem.sentence()));
         }
         if (text.isBlank()) {
             return new Ignored("a blank line");
