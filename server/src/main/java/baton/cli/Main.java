@@ -1,5 +1,6 @@
 package baton.cli;
 
+import baton.config.StartupTrace;
 import baton.conversation.BatonException;
 import java.util.Map;
 import picocli.CommandLine;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        StartupTrace.mark("JVM started, main entered");
         int status = run(System.getenv(), args);
         System.exit(status);
     }

@@ -5,6 +5,7 @@ import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
 import baton.config.Config;
+import baton.config.StartupTrace;
 import baton.conversation.BatonException;
 import baton.conversation.Conversations;
 import baton.conversation.ErrorCode;
@@ -23,6 +24,8 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -86,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StartupTrace.mark("command line parsed");
         return transport.http ? serveHttp() : serveStdio();
     }
 
@@ -101,23 +105,27 @@ final class ServeCommand implements Callable<Integer> {
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(MAX_REQUEST_CHARS);
-        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4);
+        // The database opens while the MCP server is built and the handshake is answered (neither needs it).
+        try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+            StartupTrace.mark("upstream gateway built");
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
+            StartupTrace.mark("prompts and agent built");
             // answers to requests read before stdin ended are still written (see StdioDrain)
             StdioDrain drain = new StdioDrain(agentSettings.staleTurnAfter());
             var transportProvider = new StdioServerTransportProvider(jsonMapper, drain.input(System.in),
                     drain.output(protocolOut), MAX_REQUEST_CHARS);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
+            StartupTrace.mark("MCP server built, reading stdin");
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
                     identity.role().wireName());
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
                     agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // Never block forever: when the client closes stdin, Baton ends.
-            drain.closed().await();
+            awaitEnd(drain.closed(), db.opened());
             server.closeGracefully();
         }
         return 0;
@@ -155,6 +163,29 @@ final class ServeCommand implements Callable<Integer> {
             closed.countDown();
         }
         return 0;
+    }
+
+    /**
+     * Waits for stdin to close. A database that could not be opened ends Baton too, with the
+     * sentence that says why (thrown on, as when the open still came before the server).
+     */
+    private static void awaitEnd(CountDownLatch stdinClosed, CompletableFuture<Void> opened) throws InterruptedException {
+        opened.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                stdinClosed.countDown();
+            }
+        });
+        stdinClosed.await();
+        if (opened.isCompletedExceptionally()) {
+            try {
+                opened.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
