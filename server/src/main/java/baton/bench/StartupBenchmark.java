@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * From process start to the {@code initialize} answer over stdio, in one run: {@code baton serve
  * --stdio} with the embedded PostgreSQL already running (the plain JVM, with the class-data-sharing
- * archive the launcher makes, and with a JDK 24+ AOT cache when such a JDK is given), against the
+ * archive the launcher makes, and with a JDK 24+ AOT cache when such a JDK is given; each with the
+ * JVM options the launcher gives a stdio server), against the
  * reference Node server {@code server-everything} and a one-tool server of the Python SDK. Every
  * round starts each server once, in an order that moves on by one each round, so that a slow spell
  * of the machine is spread over all of them; the ratios are taken per round too, to show the noise.
@@ -29,6 +30,8 @@ public final class StartupBenchmark {
     public static final List<String> QUIET_JVM = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
     static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}";
+    /** What the launcher adds for {@code serve --stdio} (see {@code baton}): the quick JIT only. */
+    public static final List<String> STDIO_JVM = List.of("-XX:TieredStopAtLevel=1");
     private static final List<String> SERVE = List.of("serve", "--stdio", "--user", "bench", "--project", "bench-startup");
 
     /** One kind of server started in every round. */
@@ -138,6 +141,7 @@ public final class StartupBenchmark {
         command.add(java);
         command.addAll(QUIET_JVM);
         command.addAll(jvmOptions);
+        command.addAll(STDIO_JVM);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(SERVE);
         return new Contender(name, command, env);
