@@ -6,7 +6,6 @@ import baton.conversation.ErrorCode;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,15 +92,13 @@ public final class Storage implements AutoCloseable {
         return database;
     }
 
-    /** Closes the pool, after waiting for an open still under way. */
+    /**
+     * Closes the pool. An open still under way is not waited for (a stdio session ends within a
+     * second of its stdin closing, even while an unreachable database is being tried): its pool
+     * is closed as soon as it opens.
+     */
     @Override
     public void close() {
-        HikariDataSource dataSource;
-        try {
-            dataSource = pool.join();
-        } catch (CompletionException e) {
-            return; // never opened: nothing to close
-        }
-        dataSource.close();
+        pool.thenAccept(HikariDataSource::close);
     }
 }
