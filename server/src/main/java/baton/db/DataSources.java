@@ -8,6 +8,7 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import org.flywaydb.core.Flyway;
@@ -101,6 +102,11 @@ public final class DataSources {
                 ResultSet rs = statement.executeQuery(SCHEMA_VERSION)) {
             return rs.next() && rs.getLong(1) == 0 && LATEST_MIGRATION.equals(rs.getString(2));
         } catch (SQLException e) {
+            if (e instanceof SQLTransientConnectionException || (e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
+                // no connection: Flyway would wait for one as long again, and fail the same way
+                throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE,
+                        "The database schema could not be checked: " + firstLine(e.getMessage()), e);
+            }
             // no history table yet (a new database), or one Flyway must look at: it decides
             log.debug("schema version not read ({}, SQLState {}); Flyway checks it", e.getMessage(), e.getSQLState());
             return false;

@@ -1,8 +1,10 @@
 package baton.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import baton.TestDatabase;
+import baton.conversation.BatonException;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -74,6 +76,14 @@ class MigrationCheckTest {
                 s.execute("update flyway_schema_history set success = false where version = '2'");
             }
             assertThat(DataSources.schemaIsCurrent(pool)).isFalse();
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseFailsTheCheckWithASentenceWithoutTryingFlywayAfterIt() {
+        try (HikariDataSource pool = DataSources.pool("jdbc:postgresql://127.0.0.1:1/baton?user=baton", 1)) {
+            assertThatThrownBy(() -> DataSources.migrate(pool)).isInstanceOf(BatonException.class)
+                    .hasMessageStartingWith("The database schema could not be checked: ");
         }
     }
 
