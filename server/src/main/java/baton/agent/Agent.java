@@ -76,7 +76,8 @@ public final class Agent {
     /** An agent on an OpenAI-compatible endpoint, or without a model when none is configured. */
     public static Agent create(Conversations conversations, PromptLibrary prompts, AgentSettings settings,
             ToolGateway gateway) {
-        ChatModel chatModel = settings.model().missingSetting() == null ? ModelCaller.openAi(settings.model()) : null;
+        ChatModel chatModel = settings.model().missingSetting() == null
+                ? new LazyChatModel(() -> ModelCaller.openAi(settings.model())) : null;
         return new Agent(conversations, prompts, settings, chatModel, d -> Thread.sleep(d.toMillis()), gateway,
                 Clock.systemUTC());
     }

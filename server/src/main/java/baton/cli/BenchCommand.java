@@ -4,6 +4,7 @@ import baton.bench.ForkBenchmark;
 import baton.bench.HttpBenchmark;
 import baton.bench.MemoryBenchmark;
 import baton.bench.ReadBenchmark;
+import baton.bench.ReferenceServers;
 import baton.bench.StartupBenchmark;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -150,15 +151,38 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "startup", mixinStandardHelpOptions = true,
-            description = "serve --stdio to the initialize answer, plain and with a CDS archive.")
+            description = "serve --stdio to the initialize answer (plain, with the CDS archive, with a JDK 24+ AOT cache),"
+                    + " against the reference servers server-everything (Node) and the Python SDK, taking turns.")
     static final class Startup extends Base {
-        @Option(names = "--runs", defaultValue = "10", description = "Timed start-ups of each kind (default: ${DEFAULT-VALUE}).")
-        int runs;
+        @Option(names = {"--rounds", "--runs"}, defaultValue = "10",
+                description = "Rounds; each starts every server once (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--references", paramLabel = "DIR",
+                description = "Where the reference servers are installed (default: ${XDG_CACHE_HOME:-~/.cache}/baton/bench-references).")
+        Path references;
+
+        @Option(names = "--install-references",
+                description = "First install the reference servers there, from npm and pip.")
+        boolean install;
+
+        @Option(names = "--no-references", description = "Measure Baton only.")
+        boolean noReferences;
+
+        @Option(names = "--aot-java", paramLabel = "JAVA",
+                description = "A java of JDK 24 or newer: also measure Baton with an AOT cache (default: the running JVM when it is 24+).")
+        Path aotJava;
 
         @Override
         public Integer call() throws Exception {
             Path jar = jar();
-            return withStorage(dbUrl, (storage, env, dir) -> new StartupBenchmark(jar, env, System.out).run(runs, dir));
+            ReferenceServers servers = noReferences ? null
+                    : new ReferenceServers(references != null ? references : ReferenceServers.defaultDir(System.getenv()));
+            if (servers != null && install) {
+                servers.install(System.err);
+            }
+            StartupBenchmark.Options options = new StartupBenchmark.Options(rounds, servers, aotJava);
+            return withStorage(dbUrl, (storage, env, dir) -> new StartupBenchmark(jar, env, System.out).run(options, dir));
         }
     }
 

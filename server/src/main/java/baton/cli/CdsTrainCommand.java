@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code baton cds-train}: one short stdio session in this process (initialize, the lists a client
- * asks for, one read), so that a JVM started with {@code -XX:ArchiveClassesAtExit} archives the
- * classes a real start-up loads. The launcher runs it once per build; it writes nothing to the
+ * asks for, one read), so that a JVM started with {@code -XX:DumpLoadedClassList} lists (for a
+ * static CDS archive), or with {@code -XX:AOTCacheOutput} caches, the classes a real start-up
+ * loads: the database now opens on a thread of its own meanwhile, and the read waits for it. The launcher runs it once per build; it writes nothing to the
  * database but what migrations would.
  */
 @Command(name = "cds-train", hidden = true, description = "Load the classes of a stdio session start-up (for a CDS archive).")

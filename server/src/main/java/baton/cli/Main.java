@@ -1,6 +1,8 @@
 package baton.cli;
 
+import baton.config.StartupTrace;
 import baton.conversation.BatonException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -10,18 +12,36 @@ import picocli.CommandLine.Spec;
 
 /** The {@code baton} command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.",
-        subcommands = {ServeCommand.class, TokenCommand.class, DbCommand.class, PromptsCommand.class, ReplayCommand.class,
-                BenchCommand.class, CdsTrainCommand.class})
+        description = "Baton keeps AI conversations in PostgreSQL and lets their owners share, read and fork them.")
 public final class Main implements Callable<Integer> {
 
     /** The exit status of a command line that names no command or one that does not exist. */
     static final int USAGE = 2;
 
+    /**
+     * The subcommands, added in {@link #run(Map, String...)} rather than in the annotation: picocli
+     * reads the annotations of every command it is given up front, and a stdio start-up need not
+     * pay for the commands it does not run.
+     */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("serve", ServeCommand.class);
+        commands.put("token", TokenCommand.class);
+        commands.put("db", DbCommand.class);
+        commands.put("prompts", PromptsCommand.class);
+        commands.put("replay", ReplayCommand.class);
+        commands.put("bench", BenchCommand.class);
+        commands.put("cds-train", CdsTrainCommand.class);
+        return commands;
+    }
+
     @Spec
     CommandSpec spec;
 
     public static void main(String[] args) {
+        StartupTrace.mark("JVM started, main entered");
         int status = run(System.getenv(), args);
         System.exit(status);
     }
@@ -29,6 +49,11 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line with the given environment; returns the exit status. */
     public static int run(Map<String, String> env, String... args) {
         CommandLine commandLine = new CommandLine(new Main(), new EnvFactory(env));
+        if (args.length > 0 && COMMANDS.containsKey(args[0])) {
+            commandLine.addSubcommand(args[0], COMMANDS.get(args[0]));
+        } else {
+            COMMANDS.forEach(commandLine::addSubcommand); // for the usage, and the error naming an unknown one
+        }
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BatonException be) {
                 cmd.getErr().println("baton: " + be.getMessage());

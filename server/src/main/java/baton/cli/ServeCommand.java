@@ -5,6 +5,7 @@ import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
 import baton.config.Config;
+import baton.config.StartupTrace;
 import baton.conversation.BatonException;
 import baton.conversation.Conversations;
 import baton.conversation.ErrorCode;
@@ -23,6 +24,8 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -79,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        StartupTrace.mark("command line parsed");
         return transport.http ? serveHttp() : serveStdio();
     }
 
@@ -94,22 +98,26 @@ final class ServeCommand implements Callable<Integer> {
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(StdioTransport.MAX_LINE_BYTES);
-        try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), 4);
+        // The database opens while the MCP server is built and the handshake is answered (neither needs it).
+        try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+            StartupTrace.mark("upstream gateway built");
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
+            StartupTrace.mark("prompts and agent built");
             // every line answered; stdin closing cancels what runs and ends Baton within a second
             var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
                     StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
+            StartupTrace.mark("MCP server built, reading stdin");
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
                     identity.role().wireName());
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),
                     agentSettings.upstreams().stream().map(u -> u.name()).toList());
             // Never block forever: when the client closes stdin, Baton ends.
-            transportProvider.awaitEnd();
+            awaitEnd(transportProvider, db.opened());
             server.closeGracefully();
         }
         return 0;
@@ -147,6 +155,32 @@ final class ServeCommand implements Callable<Integer> {
             closed.countDown();
         }
         return 0;
+    }
+
+    /**
+     * Waits for stdin to close. A database that could not be opened ends Baton too, with the
+     * sentence that says why (thrown on, as when the open still came before the server).
+     */
+    /**
+     * Until stdin has ended (and the answers owed were written), or the database, opening in the
+     * background, failed to open: then its sentence ends the process.
+     */
+    private static void awaitEnd(StdioTransport transport, CompletableFuture<Void> opened) throws InterruptedException {
+        while (!transport.awaitEnd(50, TimeUnit.MILLISECONDS)) {
+            if (opened.isCompletedExceptionally()) {
+                break;
+            }
+        }
+        if (opened.isCompletedExceptionally()) {
+            try {
+                opened.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

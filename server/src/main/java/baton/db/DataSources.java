@@ -9,7 +9,10 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -17,9 +20,13 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Connection pools and schema migrations. */
 public final class DataSources {
+
+    private static final Logger log = LoggerFactory.getLogger(DataSources.class);
 
     /** How often the pool tries again to connect to a database that refuses (see {@link PatientDataSource}). */
     static final Duration RECONNECT_EVERY = Duration.ofMillis(100);
@@ -128,8 +135,30 @@ public final class DataSources {
         };
     }
 
-    /** Applies the versioned migrations; concurrent starters are serialised by Flyway's lock. */
+    /**
+     * The newest migration in {@code db/migration}; a test fails when a newer file is added
+     * without it.
+     */
+    static final String LATEST_MIGRATION = "4";
+
+    /**
+     * The failed migrations Flyway recorded, and the newest one that succeeded. One query on the
+     * history table, where Flyway would scan the classpath for migrations and validate them all.
+     */
+    private static final String SCHEMA_VERSION = """
+            select count(*) filter (where not success),
+                   (array_agg(version order by installed_rank desc) filter (where success and version is not null))[1]
+            from flyway_schema_history""";
+
+    /**
+     * Brings the schema up to date. When the newest migration is already applied and none
+     * failed (every start but the first after an upgrade), that is one query; otherwise Flyway
+     * applies what is missing, concurrent starters serialised by its lock.
+     */
     public static void migrate(javax.sql.DataSource dataSource) {
+        if (schemaIsCurrent(dataSource)) {
+            return;
+        }
         try {
             Flyway.configure()
                     .dataSource(dataSource)
@@ -139,6 +168,24 @@ public final class DataSources {
         } catch (FlywayException e) {
             throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE,
                     "The database schema could not be migrated: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Whether {@link #LATEST_MIGRATION} is applied and no migration failed; false when unsure. */
+    static boolean schemaIsCurrent(javax.sql.DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(SCHEMA_VERSION)) {
+            return rs.next() && rs.getLong(1) == 0 && LATEST_MIGRATION.equals(rs.getString(2));
+        } catch (SQLException e) {
+            if (e instanceof SQLTransientConnectionException || (e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
+                // no connection: Flyway would wait for one as long again, and fail the same way
+                throw new BatonException(ErrorCode.STORAGE_UNAVAILABLE,
+                        "The database schema could not be checked: " + firstLine(e.getMessage()), e);
+            }
+            // no history table yet (a new database), or one Flyway must look at: it decides
+            log.debug("schema version not read ({}, SQLState {}); Flyway checks it", e.getMessage(), e.getSQLState());
+            return false;
         }
     }
 

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
-import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -73,7 +72,7 @@ public final class BatonMcpServer {
             Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
-        DefaultJsonSchemaValidator validator = new DefaultJsonSchemaValidator(mapper);
+        ArgumentValidator validator = new ArgumentValidator(mapper);
         ToolRegistry registry = new ToolRegistry(new ToolSpecs(mapper), validator, mapper, identities,
                 watch::protocolVersion);
         AtomicReference<McpSyncServer> built = new AtomicReference<>();

@@ -107,6 +107,37 @@ class MainTest {
                 .hasMessage("BATON_PROJECT must not contain control characters (U+0009 at position 2).");
     }
 
+    /** Only the subcommand asked for is built (start-up time); the usage still lists them all. */
+    @Test
+    void usageListsEveryCommandAndASubcommandStillHasItsHelp() {
+        String usage = captureErr(() -> Main.run(Map.of()));
+        assertThat(usage).contains("serve", "token", "db", "prompts", "replay", "bench").doesNotContain("cds-train");
+        PrintStream out = System.out;
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(help, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(Map.of(), "serve", "--help")).isZero();
+            assertThat(Main.run(Map.of(), "--help")).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(help.toString(StandardCharsets.UTF_8)).contains("Usage: baton serve", "--stdio", "Usage: baton ",
+                "bench");
+        assertThat(captureErr(() -> Main.run(Map.of(), "nonsense"))).contains("Unmatched argument", "nonsense");
+    }
+
+    private static String captureErr(Runnable action) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(err);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void identityComesFromFlagsThenEnvironmentThenDefaults() {
         ServeCommand fromEnv = new ServeCommand(Map.of("BATON_USER", "bob", "BATON_PROJECT", "acme", "BATON_ROLE", "viewer"));

@@ -11,11 +11,18 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
 
     @Test
-    void startupComparesThePlainJvmWithTheCdsArchive() throws Exception {
-        BatonLauncher.Result result = BatonLauncher.run(Files.createTempDirectory("bench-it"), Map.of(),
-                "bench", "startup", "--runs", "1");
+    void startupSaysHowToInstallMissingReferencesAndMeasuresBaton() throws Exception {
+        Path home = Files.createTempDirectory("bench-it");
+        Path noReferences = Files.createDirectories(home.resolve("no-references"));
+        BatonLauncher.Result result = BatonLauncher.run(home, Map.of(), "bench", "startup", "--rounds", "1",
+                "--references", noReferences.toString());
         assertThat(result.status()).as(result.stderr()).isZero();
-        assertThat(result.stdout()).contains("CDS archive:", "JDK ", "with the CDS archive", "as fast)");
+        assertThat(result.stdout())
+                .contains("left out: @modelcontextprotocol/server-everything is not installed in " + noReferences,
+                        "npm install --prefix " + noReferences.resolve("node") + " @modelcontextprotocol/server-everything")
+                .contains("left out: the Python SDK (mcp==2.3.0) is not installed in " + noReferences,
+                        "python3 -m venv " + noReferences.resolve("python"))
+                .contains("CDS archive:", "Baton, JDK ", "+ CDS archive takes", "as long as Baton, JDK ");
     }
 
     @Test
