@@ -4,18 +4,7 @@ import baton.agent.Cancellation;
 import baton.mcp.RequestContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.SequenceInputStream;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -50,22 +39,20 @@ final class HttpCancellations {
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
-     * Reads a POST to a session: a request gets its cancellation (registered under the session
-     * and its JSON-RPC id); a {@code notifications/cancelled} cancels the request it names.
+     * A POST to a session, whose one message {@link MessageGate} has read: a request gets its
+     * cancellation (registered under the session and its JSON-RPC id); a
+     * {@code notifications/cancelled} cancels the request it names.
      */
-    Posted admit(HttpServletRequest request, String sessionId, String owner, long maxBytes) throws IOException {
-        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        HttpServletRequest replay = new ReplayedBody(request, body);
-        JsonNode message = body.length > maxBytes ? null : parse(body);
-        if (message == null || !message.isObject() || !message.path("method").isTextual()) {
+    Posted admit(HttpServletRequest replay, PostedMessage message, String sessionId, String owner) {
+        if (message == null || message.method() == null) {
             return new Posted(replay, false, null, null);
         }
-        String method = message.get("method").asText();
-        JsonNode id = message.get("id");
-        if (CANCELLED.equals(method) && (id == null || id.isNull())) {
-            JsonNode requestId = message.path("params").get("requestId");
+        JsonNode id = message.id();
+        if (CANCELLED.equals(message.method()) && message.kind() == PostedMessage.Kind.NOTIFICATION) {
+            JsonNode params = message.params();
+            JsonNode requestId = params == null ? null : params.get("requestId");
             if (requestId != null && (requestId.isTextual() || requestId.isIntegralNumber())) {
-                cancel(sessionId, owner, requestId.toString(), message.path("params").path("reason").asText(""));
+                cancel(sessionId, owner, requestId.toString(), params.path("reason").asText(""));
             }
             return new Posted(replay, true, null, null);
         }
@@ -97,75 +84,6 @@ final class HttpCancellations {
         if (entry.cancellation().cancel(reason.isBlank() ? "the client cancelled it" : reason)) {
             log.info("request {} of session {} was cancelled by its client", RequestGate.shorten(requestId),
                     RequestGate.shorten(sessionId));
-        }
-    }
-
-    private JsonNode parse(byte[] body) {
-        try {
-            return mapper.readTree(body);
-        } catch (IOException | RuntimeException notJson) {
-            return null; // the transport answers it
-        }
-    }
-
-    /** The request with its body read here, given again to whoever reads it next. */
-    private static final class ReplayedBody extends HttpServletRequestWrapper {
-        private final InputStream body;
-        private ServletInputStream stream;
-        private BufferedReader reader;
-
-        ReplayedBody(HttpServletRequest request, byte[] read) throws IOException {
-            super(request);
-            this.body = new SequenceInputStream(new ByteArrayInputStream(read), request.getInputStream());
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            if (stream == null) {
-                stream = new ServletInputStream() {
-                    private boolean finished;
-
-                    @Override
-                    public int read() throws IOException {
-                        int b = body.read();
-                        finished = b < 0;
-                        return b;
-                    }
-
-                    @Override
-                    public int read(byte[] bytes, int offset, int length) throws IOException {
-                        int n = body.read(bytes, offset, length);
-                        finished = n < 0;
-                        return n;
-                    }
-
-                    @Override
-                    public boolean isFinished() {
-                        return finished;
-                    }
-
-                    @Override
-                    public boolean isReady() {
-                        return true;
-                    }
-
-                    @Override
-                    public void setReadListener(ReadListener listener) {
-                        throw new IllegalStateException("the body is read synchronously");
-                    }
-                };
-            }
-            return stream;
-        }
-
-        @Override
-        public BufferedReader getReader() {
-            if (reader == null) {
-                String encoding = getCharacterEncoding();
-                Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
-                reader = new BufferedReader(new InputStreamReader(getInputStream(), charset));
-            }
-            return reader;
         }
     }
 }

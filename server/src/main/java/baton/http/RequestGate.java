@@ -157,7 +157,7 @@ final class RequestGate extends HttpFilter {
         }
         HttpCancellations.Posted posted = null;
         if ("POST".equals(request.getMethod())) {
-            posted = cancellations.admit(forward, sessionId, owner, maxRequestBytes);
+            posted = cancellations.admit(forward, admitted.message(), sessionId, owner);
             if (posted.cancelNotification()) {
                 response.setStatus(HttpServletResponse.SC_ACCEPTED);
                 return;

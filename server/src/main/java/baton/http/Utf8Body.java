@@ -4,16 +4,10 @@ import baton.mcp.InvalidUtf8;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -48,11 +42,11 @@ final class Utf8Body {
         }
         if (body.length > maxBytes) {
             // the transport refuses it (413) when it reads one byte more than it accepts
-            return new Replay(request, body);
+            return new ReplayedRequest(request, body, StandardCharsets.UTF_8);
         }
         InvalidUtf8 problem = InvalidUtf8.find(body, "the body");
         if (problem == null) {
-            return new Replay(request, body);
+            return new ReplayedRequest(request, body, StandardCharsets.UTF_8);
         }
         // a request with an id gets its error as its answer; anything else is refused outright
         answer(response, problem.id() == null ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_OK,
@@ -76,68 +70,5 @@ final class Utf8Body {
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
-    }
-
-    /** A request whose body has been read, and is read again from memory. */
-    private static final class Replay extends HttpServletRequestWrapper {
-        private final byte[] body;
-
-        Replay(HttpServletRequest request, byte[] body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            ByteArrayInputStream in = new ByteArrayInputStream(body);
-            return new ServletInputStream() {
-                @Override
-                public int read() {
-                    return in.read();
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    return in.read(b, off, len);
-                }
-
-                @Override
-                public boolean isFinished() {
-                    return in.available() == 0;
-                }
-
-                @Override
-                public boolean isReady() {
-                    return true;
-                }
-
-                @Override
-                public void setReadListener(ReadListener listener) {
-                    throw new IllegalStateException("the body has been read already");
-                }
-            };
-        }
-
-        @Override
-        public BufferedReader getReader() {
-            String charset = getCharacterEncoding();
-            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
-                    charset == null ? StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(charset)));
-        }
-
-        @Override
-        public int getContentLength() {
-            return body.length;
-        }
-
-        @Override
-        public long getContentLengthLong() {
-            return body.length;
-        }
-
-        @Override
-        public String toString() {
-            return "Replay[" + getMethod() + " " + getRequestURI() + ", " + body.length + " bytes]";
-        }
     }
 }
