@@ -22,6 +22,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
+    /** How long requests owed when stdin ends may wait for the database still opening. */
+    static final Duration OPENING_WAIT = Duration.ofSeconds(5);
+
     /** Connections per HTTP instance: requests run concurrently, each holds one for a short transaction. */
     static final int HTTP_POOL_SIZE = 16;
 
@@ -109,6 +113,8 @@ final class ServeCommand implements Callable<Integer> {
             // every line answered; stdin closing cancels what runs and ends Baton within a second
             var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
                     StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
+            // a request piped before stdin closed waits for the database still opening (5 s at most)
+            transportProvider.answersMayAwait(db.opened(), OPENING_WAIT);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
             StartupTrace.mark("MCP server built, reading stdin");

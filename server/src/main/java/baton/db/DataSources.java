@@ -93,7 +93,8 @@ public final class DataSources {
         if (cause instanceof UnknownHostException) {
             return new BatonException(ErrorCode.CONFIGURATION, "The database host " + host + " is unknown.", e);
         }
-        if (cause instanceof SocketTimeoutException) {
+        if (cause instanceof SocketTimeoutException
+                || String.valueOf(e.getMessage()).startsWith("Connection attempt timed out")) {
             return new BatonException(ErrorCode.STORAGE_UNAVAILABLE, "The database at " + where
                     + " did not answer within " + postgres.getConnectTimeout() + " s.", e);
         }
@@ -111,6 +112,8 @@ public final class DataSources {
         postgres.setReWriteBatchedInserts(true);
         postgres.setApplicationName("baton");
         postgres.setConnectTimeout(5);
+        // the whole login too: a server that takes the connection and never answers is given up
+        postgres.setLoginTimeout(5);
         return postgres;
     }
 
@@ -139,7 +142,7 @@ public final class DataSources {
      * The newest migration in {@code db/migration}; a test fails when a newer file is added
      * without it.
      */
-    static final String LATEST_MIGRATION = "4";
+    static final String LATEST_MIGRATION = "6";
 
     /**
      * The failed migrations Flyway recorded, and the newest one that succeeded. One query on the

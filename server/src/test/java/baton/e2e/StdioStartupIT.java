@@ -3,8 +3,11 @@ package baton.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +15,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code serve --stdio} opens its database while it answers the handshake: what happens when that
- * database cannot be opened. (Port 1 on loopback refuses every connection, so the open fails after
- * the pool's connection timeout.)
+ * database cannot be opened. The database here is a socket that takes connections and never says a
+ * word, so the open goes on until its connection timeout (a refused connection would end Baton at
+ * once, before the handshake).
  */
 class StdioStartupIT {
 
-    private static final String UNREACHABLE = "postgresql://baton@127.0.0.1:1/baton";
+    private static ServerSocket silent;
+
+    @BeforeAll
+    static void silentDatabase() throws IOException {
+        silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()); // the backlog takes the connections
+    }
+
+    @AfterAll
+    static void close() throws IOException {
+        silent.close();
+    }
+
+    private static String unreachable() {
+        return "postgresql://baton:x@127.0.0.1:" + silent.getLocalPort() + "/baton";
+    }
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"it\",\"version\":\"1\"}}}\n";
 
@@ -62,7 +82,7 @@ class StdioStartupIT {
     private static Process start() throws Exception {
         Path home = Files.createTempDirectory("stdio-startup-it");
         ProcessBuilder builder = new ProcessBuilder(List.of(BatonLauncher.java(), "-jar", BatonLauncher.jar(), "serve",
-                "--stdio", "--user", "alice", "--project", "startup-it", "--db-url", UNREACHABLE));
+                "--stdio", "--user", "alice", "--project", "startup-it", "--db-url", unreachable()));
         builder.environment().clear();
         builder.environment().putAll(BatonLauncher.env(home, Map.of()));
         return builder.start();

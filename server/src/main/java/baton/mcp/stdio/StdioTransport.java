@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,10 @@ import reactor.core.publisher.Mono;
  *       then; the SDK holds every request until {@code notifications/initialized}).</li>
  *   <li>When stdin ends, every running request is cancelled (reason "stdin closed"); the answers
  *       that come within {@code grace} are written, the rest are answered with an error, and then
- *       {@link #awaitEnd()} returns, so that the process can end.</li>
+ *       {@link #awaitEnd()} returns, so that the process can end. While a warm-up given to
+ *       {@link #answersMayAwait} (the database opening) is still under way, requests owed wait for
+ *       it too, up to its limit, and get the grace from its end: a client that pipes its requests
+ *       and closes stdin at once still gets its answers from a process that was just started.</li>
  * </ul>
  */
 public final class StdioTransport implements McpServerTransportProvider {
@@ -67,6 +71,9 @@ public final class StdioTransport implements McpServerTransportProvider {
     private final Outbound outbound;
     private final int maxLineBytes;
     private final Duration grace;
+    private volatile CompletableFuture<?> warmUp = CompletableFuture.completedFuture(null);
+    private volatile Duration warmUpLimit = Duration.ZERO;
+    private volatile long warmedAt;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile McpServerSession session;
@@ -88,6 +95,15 @@ public final class StdioTransport implements McpServerTransportProvider {
         Thread reader = new Thread(this::readAll, "baton-stdio-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * When stdin ends while {@code warmUp} (the database opening in the background) is under way,
+     * the requests owed wait for it too, at most {@code limit}, then the grace.
+     */
+    public void answersMayAwait(CompletableFuture<?> warmUp, Duration limit) {
+        this.warmUp = warmUp;
+        this.warmUpLimit = limit;
     }
 
     /** Waits until stdin has ended and the answers owed were written or given up. */
@@ -232,11 +248,20 @@ public final class StdioTransport implements McpServerTransportProvider {
      * only that one is waited for then.
      */
     private void finish() {
-        long deadline = System.nanoTime() + grace.toNanos();
+        long start = System.nanoTime();
+        long hardEnd = start + warmUpLimit.toNanos();
         log.info("stdin closed with {} request(s) running", running.size());
         running.values().forEach(run -> run.cancellation().cancel(STDIN_CLOSED));
+        warmUp.whenComplete((done, failed) -> {
+            synchronized (running) {
+                warmedAt = System.nanoTime();
+                running.notifyAll();
+            }
+        });
         synchronized (running) {
             while (running.values().stream().anyMatch(this::canAnswer)) {
+                long deadline = warmUp.isDone() ? Math.max(start, warmedAt) + grace.toNanos()
+                        : Math.max(hardEnd, start + grace.toNanos());
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
