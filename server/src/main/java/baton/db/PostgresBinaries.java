@@ -61,7 +61,7 @@ final class PostgresBinaries {
     private static void deleteLeftoverExtractions(Path binRoot) throws IOException {
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(binRoot, ".extract-*")) {
             for (Path leftover : leftovers) {
-                EmbeddedPostgresServer.deleteRecursively(leftover);
+                PostgresCluster.deleteRecursively(leftover);
             }
         }
     }
