@@ -92,6 +92,9 @@ class StdioCancelIT {
     }
 
     /** Sends QUICK until the conversation takes it; milliseconds from {@code since}. */
+    /** How many send_message calls the last {@link #millisUntilTheNextMessageIsTaken} made. */
+    private int lastAttempts;
+
     private long millisUntilTheNextMessageIsTaken(StdioProcess baton, String conversationId, long since)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -105,6 +108,7 @@ class StdioCancelIT {
             }
             assertThat(answer).isNotNull();
             if (!answer.path("result").path("isError").asBoolean(false) && answer.has("result")) {
+                lastAttempts = attempt + 1;
                 return (System.nanoTime() - since) / 1_000_000;
             }
             Thread.sleep(25);
@@ -172,8 +176,11 @@ class StdioCancelIT {
         try (StdioProcess next = start("after-close", project)) {
             long asked = System.nanoTime();
             long ms = millisUntilTheNextMessageIsTaken(next, id, asked);
-            System.out.printf("the next process's send_message taken after %d ms%n", ms);
-            assertThat(ms).isLessThan(1000);
+            System.out.printf("the next process's send_message taken after %d ms (%d attempt(s))%n", ms, lastAttempts);
+            // free at once: the first send_message is taken (a turn left open would refuse it for the
+            // stale-turn time); the time includes the new process opening its database
+            assertThat(lastAttempts).isEqualTo(1);
+            assertThat(ms).isLessThan(5000);
             JsonNode roots = rootResults(next, id);
             assertThat(roots).isNotEmpty();
             assertThat(roots.get(0).path("content_type").asText()).isEqualTo("error");
