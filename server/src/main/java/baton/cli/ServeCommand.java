@@ -98,6 +98,14 @@ final class ServeCommand implements Callable<Integer> {
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(StdioTransport.MAX_LINE_BYTES);
+        // every line answered; stdin closing cancels what runs and ends Baton within a second
+        var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
+                StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
+        // Stdin is read from now on: initialize is answered while the server is built (what it says is
+        // fixed for the build); every other message waits for the server.
+        transportProvider.startEarly(requested -> BatonMcpServer.initializeResult(requested,
+                transportProvider.protocolVersions()));
+        StartupTrace.mark("reading stdin");
         // The database opens while the MCP server is built and the handshake is answered (neither needs it).
         try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
@@ -106,12 +114,9 @@ final class ServeCommand implements Callable<Integer> {
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             StartupTrace.mark("prompts and agent built");
-            // every line answered; stdin closing cancels what runs and ends Baton within a second
-            var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
-                    StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
-            StartupTrace.mark("MCP server built, reading stdin");
+            StartupTrace.mark("MCP server built");
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
                     identity.role().wireName());
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),

@@ -38,7 +38,35 @@ public final class BatonMcpServer {
     static final String DESCRIPTION = "Keeps AI conversations in PostgreSQL: share a conversation up to a"
             + " completed turn, read what others shared, fork it, and run turns of Baton's own agent.";
 
+    static final String INSTRUCTIONS = "Baton keeps AI conversations. Record sessions with create_conversation and"
+            + " append_messages, share completed turns with share_conversation, find what others"
+            + " share with list_conversations (scope shared), read with read_conversation and"
+            + " continue someone else's work with fork_conversation; send_message runs a turn of"
+            + " Baton's own agent with the configured model and upstream tools.";
+
     private BatonMcpServer() {
+    }
+
+    /** What the server offers, as {@code initialize} says. */
+    static McpSchema.ServerCapabilities capabilities() {
+        return McpSchema.ServerCapabilities.builder()
+                .tools(false).prompts(false)
+                .resources(true, false) // subscribe: yes; the list never changes
+                .completions()
+                .logging()
+                .build();
+    }
+
+    /**
+     * The answer to {@code initialize} that the server {@link #start built} on a transport with the
+     * protocol versions {@code supported} (oldest first) gives, known before it is built: everything
+     * in it is fixed for the build. The version is the SDK's rule: the client's when supported, else
+     * the latest. A stdio start answers with this while the server is still being built
+     * ({@code StdioTransport#startEarly}); {@code EarlyInitializeTest} holds it equal to the SDK's own.
+     */
+    public static McpSchema.InitializeResult initializeResult(String requestedVersion, List<String> supported) {
+        String version = requestedVersion != null && supported.contains(requestedVersion) ? requestedVersion : supported.get(supported.size() - 1);
+        return new McpSchema.InitializeResult(version, capabilities(), info(), INSTRUCTIONS);
     }
 
     /** The tool handlers, one per spec file in tools-spec/. */
@@ -82,23 +110,14 @@ public final class BatonMcpServer {
         watch.onClose(subscriptions::close);
         McpSyncServer server = spec
                 .serverInfo(info())
-                .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
-                        + " append_messages, share completed turns with share_conversation, find what others"
-                        + " share with list_conversations (scope shared), read with read_conversation and"
-                        + " continue someone else's work with fork_conversation; send_message runs a turn of"
-                        + " Baton's own agent with the configured model and upstream tools.")
+                .instructions(INSTRUCTIONS)
                 .jsonMapper(jsonMapper)
                 .jsonSchemaValidator(new OwnOutput())
                 // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
                 // violation is an isError result or a JSON-RPC error depends on the protocol version.
                 .validateToolInputs(false)
                 .requestTimeout(Duration.ofMinutes(5))
-                .capabilities(McpSchema.ServerCapabilities.builder()
-                        .tools(false).prompts(false)
-                        .resources(true, false) // subscribe: yes; the list never changes
-                        .completions()
-                        .logging()
-                        .build())
+                .capabilities(capabilities())
                 .tools(registry.specifications(tools(conversations, agent)))
                 .addToolFilter(registry.viewerFilter())
                 .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())

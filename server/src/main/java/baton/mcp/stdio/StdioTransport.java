@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -39,6 +40,10 @@ import reactor.core.publisher.Mono;
  *       answer of a request the client cancelled is not written (the spec's "SHOULD NOT respond").</li>
  *   <li>A {@code ping} before the session is initialized is answered here (the spec allows pings
  *       then; the SDK holds every request until {@code notifications/initialized}).</li>
+ *   <li>Started with {@link #startEarly}, it reads stdin before the server is built: it answers
+ *       {@code initialize} itself with what the server would answer, hands the request on to the
+ *       session once the session exists (so the session is initialized as always) and drops the
+ *       session's own answer; every other message waits for the session.</li>
  *   <li>When stdin ends, every running request is cancelled (reason "stdin closed"); the answers
  *       that come within {@code grace} are written, the rest are answered with an error, and then
  *       {@link #awaitEnd()} returns, so that the process can end.</li>
@@ -58,7 +63,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     static final String STDIN_CLOSED = "stdin closed";
 
     /** A request that has not been answered yet. */
-    private record Running(Object id, String method, Cancellation cancellation) {
+    private record Running(Object id, String method, Cancellation cancellation, boolean answeredEarly) {
     }
 
     private final JacksonMcpJsonMapper jsonMapper;
@@ -70,6 +75,9 @@ public final class StdioTransport implements McpServerTransportProvider {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile McpServerSession session;
+    private final CountDownLatch sessionCreated = new CountDownLatch(1);
+    private volatile Function<String, McpSchema.InitializeResult> earlyAnswer;
+    private boolean reading;
     private volatile boolean initialized;
 
     public StdioTransport(JacksonMcpJsonMapper jsonMapper, InputStream in, OutputStream out, int maxLineBytes,
@@ -82,9 +90,28 @@ public final class StdioTransport implements McpServerTransportProvider {
         this.outbound = new Outbound(jsonMapper.getObjectMapper(), out);
     }
 
+    /**
+     * Starts reading stdin now, before the server is built on this transport: {@code initialize} is
+     * answered with {@code answer} (given the protocol version the client asked for, it must return
+     * what the server will answer), every other message waits until the server's session exists.
+     */
+    public void startEarly(Function<String, McpSchema.InitializeResult> answer) {
+        this.earlyAnswer = answer;
+        startReading();
+    }
+
     @Override
     public void setSessionFactory(McpServerSession.Factory sessionFactory) {
         this.session = sessionFactory.create(new SessionTransport());
+        sessionCreated.countDown();
+        startReading();
+    }
+
+    private synchronized void startReading() {
+        if (reading) {
+            return;
+        }
+        reading = true;
         Thread reader = new Thread(this::readAll, "baton-stdio-reader");
         reader.setDaemon(true);
         reader.start();
@@ -159,13 +186,40 @@ public final class StdioTransport implements McpServerTransportProvider {
             outbound.write(JSONRPCResponse.result(request.id(), Map.of()));
             return;
         }
-        Running run = new Running(request.id(), request.method(), new Cancellation());
+        McpSchema.InitializeResult early = earlyAnswer(request);
+        Running run = new Running(request.id(), request.method(), new Cancellation(), early != null);
         if (running.putIfAbsent(Inbound.key(request.id()), run) != null) {
             outbound.write(Inbound.error(request.id(), McpSchema.ErrorCodes.INVALID_REQUEST,
                     "Invalid request: this id is already used by a request still running."));
             return;
         }
+        if (early != null) {
+            outbound.write(JSONRPCResponse.result(request.id(), early));
+        }
         dispatch(request, run.cancellation());
+    }
+
+    /**
+     * The answer to an {@code initialize} that comes before the session exists, when this transport
+     * was {@link #startEarly started early} and the params are what the SDK reads without fail (it
+     * reads them the same way); null when the session is to answer.
+     */
+    private McpSchema.InitializeResult earlyAnswer(McpSchema.JSONRPCRequest request) {
+        Function<String, McpSchema.InitializeResult> answer = earlyAnswer;
+        if (answer == null || session != null || !McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+            return null;
+        }
+        McpSchema.InitializeRequest params;
+        try {
+            params = jsonMapper.convertValue(request.params(), new TypeRef<McpSchema.InitializeRequest>() {
+            });
+        } catch (RuntimeException e) {
+            return null; // the session answers with its error
+        }
+        if (params == null || params.protocolVersion() == null) {
+            return null;
+        }
+        return answer.apply(params.protocolVersion());
     }
 
     private void notification(McpSchema.JSONRPCNotification notification) {
@@ -196,6 +250,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     }
 
     private void dispatch(McpSchema.JSONRPCMessage message, Cancellation cancellation) {
+        McpServerSession session = awaitSession();
         McpTransportContext context = McpTransportContext.create(Map.of(RequestContext.CANCELLATION, cancellation));
         session.handle(message)
                 .contextWrite(ctx -> ctx.put(McpTransportContext.KEY, context))
@@ -209,6 +264,23 @@ public final class StdioTransport implements McpServerTransportProvider {
                 });
     }
 
+    /** The session, once the server built on this transport has made it. */
+    private McpServerSession awaitSession() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                sessionCreated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return session;
+    }
+
     /** Writes the answer of a running request, unless it was answered already or the caller cancelled it. */
     private void answer(JSONRPCResponse response) {
         Running run = running.remove(Inbound.key(response.id()));
@@ -216,7 +288,9 @@ public final class StdioTransport implements McpServerTransportProvider {
             log.debug("an answer to request {}, which was answered already", response.id());
             return;
         }
-        if (run.cancellation().isCancelled() && CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+        if (run.answeredEarly()) {
+            log.debug("the session's answer to initialize {} is dropped: it was answered early", response.id());
+        } else if (run.cancellation().isCancelled() && CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
             log.debug("the answer to request {} is not written: the caller cancelled it", response.id());
         } else {
             outbound.write(Outbound.clean(response, run.method()));
@@ -251,7 +325,7 @@ public final class StdioTransport implements McpServerTransportProvider {
         }
         for (String key : running.keySet()) {
             Running run = running.remove(key);
-            if (run != null && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+            if (run != null && !run.answeredEarly() && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
                 log.info("{} (request {}) not answered before stdin closed", run.method(), run.id());
                 outbound.write(Inbound.error(run.id(), McpSchema.ErrorCodes.INTERNAL_ERROR,
                         "Baton stopped before answering " + Quote.of(run.method()) + ": stdin was closed."));
@@ -261,7 +335,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     }
 
     private boolean canAnswer(Running run) {
-        return initialized || McpSchema.METHOD_INITIALIZE.equals(run.method());
+        return !run.answeredEarly() && (initialized || McpSchema.METHOD_INITIALIZE.equals(run.method()));
     }
 
     /** The one session's side of the transport. */
