@@ -108,26 +108,34 @@ public final class BatonMcpServer {
                 built::get);
         watch.gate(subscriptions::admit);
         watch.onClose(subscriptions::close);
-        McpSyncServer server = spec
-                .serverInfo(info())
-                .instructions(INSTRUCTIONS)
-                .jsonMapper(jsonMapper)
-                .jsonSchemaValidator(new OwnOutput())
-                // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
-                // violation is an isError result or a JSON-RPC error depends on the protocol version.
-                .validateToolInputs(false)
-                .requestTimeout(Duration.ofMinutes(5))
-                .capabilities(capabilities())
-                .tools(registry.specifications(tools(conversations, agent)))
-                .addToolFilter(registry.viewerFilter())
-                .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
-                .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
-                .completions(new ConversationCompletions(conversations, identities).specifications())
-                .build();
-        built.set(server);
-        // Listening starts now, on a thread of its own (off the path of the initialize answer), so it
-        // is listening before the first client can subscribe.
+        // Listening starts first, on a thread of its own (off the path of the initialize answer): a
+        // stdio client that was answered early subscribes as soon as the session exists, and the
+        // connection that listens needs the database, which may still be opening. Changes before the
+        // server exists reach nobody (built is empty), as nobody can have subscribed yet.
         subscriptions.start();
+        McpSyncServer server;
+        try {
+            server = spec
+                    .serverInfo(info())
+                    .instructions(INSTRUCTIONS)
+                    .jsonMapper(jsonMapper)
+                    .jsonSchemaValidator(new OwnOutput())
+                    // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
+                    // violation is an isError result or a JSON-RPC error depends on the protocol version.
+                    .validateToolInputs(false)
+                    .requestTimeout(Duration.ofMinutes(5))
+                    .capabilities(capabilities())
+                    .tools(registry.specifications(tools(conversations, agent)))
+                    .addToolFilter(registry.viewerFilter())
+                    .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
+                    .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
+                    .completions(new ConversationCompletions(conversations, identities).specifications())
+                    .build();
+        } catch (RuntimeException e) {
+            subscriptions.close();
+            throw e;
+        }
+        built.set(server);
         return server;
     }
 
