@@ -86,17 +86,19 @@ public final class BatonMcpServer {
     public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         SessionWatch watch = new SessionWatch();
-        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
+        return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
+                identities);
     }
 
     /** Over Streamable HTTP, one session per client. */
     public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         SessionWatch watch = new SessionWatch();
-        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
+        return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
+                identities);
     }
 
-    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch,
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch, Object transport,
             Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
@@ -113,6 +115,9 @@ public final class BatonMcpServer {
         // connection that listens needs the database, which may still be opening. Changes before the
         // server exists reach nobody (built is empty), as nobody can have subscribed yet.
         subscriptions.start();
+        if (transport instanceof SubscriptionsListening holds) {
+            holds.subscriptionsListening(subscriptions.listening());
+        }
         McpSyncServer server;
         try {
             server = spec

@@ -3,6 +3,7 @@ package baton.mcp.stdio;
 import baton.agent.Cancellation;
 import baton.conversation.Quote;
 import baton.mcp.RequestContext;
+import baton.mcp.SubscriptionsListening;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -49,7 +52,7 @@ import reactor.core.publisher.Mono;
  *       {@link #awaitEnd()} returns, so that the process can end.</li>
  * </ul>
  */
-public final class StdioTransport implements McpServerTransportProvider {
+public final class StdioTransport implements McpServerTransportProvider, SubscriptionsListening {
 
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
 
@@ -58,6 +61,9 @@ public final class StdioTransport implements McpServerTransportProvider {
 
     /** How long answers are awaited once stdin ends: the process ends within a second of it. */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
+
+    /** The longest a subscription waits for the server to hear changes (the database opening). */
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
     static final String CANCELLED_BY_CALLER = "cancelled by the caller";
     static final String STDIN_CLOSED = "stdin closed";
@@ -78,6 +84,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     private final CountDownLatch sessionCreated = new CountDownLatch(1);
     private volatile Function<String, McpSchema.InitializeResult> earlyAnswer;
     private boolean reading;
+    private volatile CompletableFuture<?> subscriptionsHeard = CompletableFuture.completedFuture(null);
     private volatile boolean initialized;
 
     public StdioTransport(JacksonMcpJsonMapper jsonMapper, InputStream in, OutputStream out, int maxLineBytes,
@@ -105,6 +112,15 @@ public final class StdioTransport implements McpServerTransportProvider {
         this.session = sessionFactory.create(new SessionTransport());
         sessionCreated.countDown();
         startReading();
+    }
+
+    /**
+     * {@code resources/subscribe} waits (at most {@link #SUBSCRIBE_WAIT}) until {@code listening}
+     * completes, so that a subscription answered is one whose changes are heard.
+     */
+    @Override
+    public void subscriptionsListening(CompletionStage<?> listening) {
+        this.subscriptionsHeard = listening.toCompletableFuture();
     }
 
     private synchronized void startReading() {
@@ -195,6 +211,18 @@ public final class StdioTransport implements McpServerTransportProvider {
         }
         if (early != null) {
             outbound.write(JSONRPCResponse.result(request.id(), early));
+        }
+        CompletableFuture<?> heard = subscriptionsHeard;
+        if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(request.method()) && !heard.isDone()) {
+            // after the server hears changes (or the wait ran out); the lines after it are read meanwhile
+            heard.thenApply(v -> Boolean.TRUE).completeOnTimeout(Boolean.FALSE, SUBSCRIBE_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS).thenAccept(listening -> {
+                        if (!listening) {
+                            log.warn("resources/subscribe answered before the server hears changes");
+                        }
+                        dispatch(request, run.cancellation());
+                    });
+            return;
         }
         dispatch(request, run.cancellation());
     }
