@@ -109,6 +109,7 @@ final class ServeCommand implements Callable<Integer> {
         // The database opens while the MCP server is built and the handshake is answered (neither needs it).
         try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+            transportProvider.graceAfter(db.opened());
             StartupTrace.mark("upstream gateway built");
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();

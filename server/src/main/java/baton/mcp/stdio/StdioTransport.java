@@ -62,6 +62,9 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
     /** How long answers are awaited once stdin ends: the process ends within a second of it. */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
 
+    /** The longest the end of stdin waits for the start-up to finish before the grace begins. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(2);
+
     /** The longest a subscription waits for the server to hear changes (the database opening). */
     static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
@@ -84,6 +87,7 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
     private final CountDownLatch sessionCreated = new CountDownLatch(1);
     private volatile Function<String, McpSchema.InitializeResult> earlyAnswer;
     private boolean reading;
+    private volatile CompletableFuture<?> startedUp = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<?> subscriptionsHeard = CompletableFuture.completedFuture(null);
     private volatile boolean initialized;
 
@@ -121,6 +125,16 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
     @Override
     public void subscriptionsListening(CompletionStage<?> listening) {
         this.subscriptionsHeard = listening.toCompletableFuture();
+    }
+
+    /**
+     * What the requests need that is still being started (the database, opening in the background):
+     * when stdin ends with requests running, the grace begins once it is done (or failed), waiting
+     * for it at most {@link #STARTUP_WAIT}. Reading starts before the start-up ends, so a client
+     * that writes its requests and closes stdin at once is not refused for a start-up still going on.
+     */
+    public void graceAfter(CompletionStage<?> started) {
+        this.startedUp = started.toCompletableFuture();
     }
 
     private synchronized void startReading() {
@@ -334,6 +348,17 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
      * only that one is waited for then.
      */
     private void finish() {
+        CompletableFuture<?> started = startedUp;
+        if (!started.isDone() && running.values().stream().anyMatch(this::canAnswer)) {
+            log.info("stdin closed while starting: waiting at most {} ms for the start-up", STARTUP_WAIT.toMillis());
+            try {
+                started.get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("the start-up did not finish: {}", e.getMessage());
+            }
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         log.info("stdin closed with {} request(s) running", running.size());
         running.values().forEach(run -> run.cancellation().cancel(STDIN_CLOSED));
