@@ -22,7 +22,6 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -72,9 +71,6 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
-    /** How long requests owed when stdin ends may wait for the database still opening. */
-    static final Duration OPENING_WAIT = Duration.ofSeconds(5);
-
     /** Connections per HTTP instance: requests run concurrently, each holds one for a short transaction. */
     static final int HTTP_POOL_SIZE = 16;
 
@@ -102,22 +98,26 @@ final class ServeCommand implements Callable<Integer> {
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = BatonMcpServer.jsonMapper(StdioTransport.MAX_LINE_BYTES);
+        // every line answered; stdin closing cancels what runs and ends Baton within a second
+        var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
+                StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
+        // Stdin is read from now on: initialize is answered while the server is built (what it says is
+        // fixed for the build); every other message waits for the server.
+        transportProvider.startEarly(requested -> BatonMcpServer.initializeResult(requested,
+                transportProvider.protocolVersions()));
+        StartupTrace.mark("reading stdin");
         // The database opens while the MCP server is built and the handshake is answered (neither needs it).
         try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+            transportProvider.graceAfter(db.opened());
             StartupTrace.mark("upstream gateway built");
             Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             StartupTrace.mark("prompts and agent built");
-            // every line answered; stdin closing cancels what runs and ends Baton within a second
-            var transportProvider = new StdioTransport(jsonMapper, System.in, protocolOut,
-                    StdioTransport.MAX_LINE_BYTES, StdioTransport.DEFAULT_GRACE);
-            // a request piped before stdin closed waits for the database still opening (5 s at most)
-            transportProvider.answersMayAwait(db.opened(), OPENING_WAIT);
             McpSyncServer server = BatonMcpServer.start(transportProvider, conversations, agent, prompts,
                     IdentityResolver.fixed(identity));
-            StartupTrace.mark("MCP server built, reading stdin");
+            StartupTrace.mark("MCP server built");
             log.info("serving MCP over stdio as {} in project {} ({})", identity.userId(), identity.projectId(),
                     identity.role().wireName());
             log.info("agent: {}, {} upstream server(s) {}", agentSettings.model(), agentSettings.upstreams().size(),

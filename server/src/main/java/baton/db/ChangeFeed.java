@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -47,6 +49,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean listening;
+    private final CompletableFuture<Void> firstListening = new CompletableFuture<>();
 
     private ChangeFeed(DataSource connections, String channel, Listener listener) {
         this.connections = connections;
@@ -75,6 +78,11 @@ public final class ChangeFeed implements AutoCloseable {
         return dataSource;
     }
 
+    /** Completes when the feed listens for the first time: changes committed after that are heard. */
+    public CompletionStage<Void> firstListening() {
+        return firstListening.minimalCompletionStage();
+    }
+
     /** Whether the feed is listening now (for tests and health). */
     public boolean listening() {
         return listening;
@@ -91,6 +99,7 @@ public final class ChangeFeed implements AutoCloseable {
                     listen.execute("LISTEN " + channel);
                 }
                 listening = true;
+                firstListening.complete(null);
                 if (!first) {
                     log.info("listening on {} again", channel);
                     deliverMissed();

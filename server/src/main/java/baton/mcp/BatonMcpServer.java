@@ -38,7 +38,35 @@ public final class BatonMcpServer {
     static final String DESCRIPTION = "Keeps AI conversations in PostgreSQL: share a conversation up to a"
             + " completed turn, read what others shared, fork it, and run turns of Baton's own agent.";
 
+    static final String INSTRUCTIONS = "Baton keeps AI conversations. Record sessions with create_conversation and"
+            + " append_messages, share completed turns with share_conversation, find what others"
+            + " share with list_conversations (scope shared), read with read_conversation and"
+            + " continue someone else's work with fork_conversation; send_message runs a turn of"
+            + " Baton's own agent with the configured model and upstream tools.";
+
     private BatonMcpServer() {
+    }
+
+    /** What the server offers, as {@code initialize} says. */
+    static McpSchema.ServerCapabilities capabilities() {
+        return McpSchema.ServerCapabilities.builder()
+                .tools(false).prompts(false)
+                .resources(true, false) // subscribe: yes; the list never changes
+                .completions()
+                .logging()
+                .build();
+    }
+
+    /**
+     * The answer to {@code initialize} that the server {@link #start built} on a transport with the
+     * protocol versions {@code supported} (oldest first) gives, known before it is built: everything
+     * in it is fixed for the build. The version is the SDK's rule: the client's when supported, else
+     * the latest. A stdio start answers with this while the server is still being built
+     * ({@code StdioTransport#startEarly}); {@code EarlyInitializeTest} holds it equal to the SDK's own.
+     */
+    public static McpSchema.InitializeResult initializeResult(String requestedVersion, List<String> supported) {
+        String version = requestedVersion != null && supported.contains(requestedVersion) ? requestedVersion : supported.get(supported.size() - 1);
+        return new McpSchema.InitializeResult(version, capabilities(), info(), INSTRUCTIONS);
     }
 
     /** The tool handlers, one per spec file in tools-spec/. */
@@ -58,17 +86,19 @@ public final class BatonMcpServer {
     public static McpSyncServer start(McpServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         SessionWatch watch = new SessionWatch();
-        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
+        return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
+                identities);
     }
 
     /** Over Streamable HTTP, one session per client. */
     public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         SessionWatch watch = new SessionWatch();
-        return build(McpServer.sync(watch.watch(transport)), watch, conversations, agent, prompts, identities);
+        return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
+                identities);
     }
 
-    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch,
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch, Object transport,
             Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
@@ -80,35 +110,37 @@ public final class BatonMcpServer {
                 built::get);
         watch.gate(subscriptions::admit);
         watch.onClose(subscriptions::close);
-        McpSyncServer server = spec
-                .serverInfo(info())
-                .instructions("Baton keeps AI conversations. Record sessions with create_conversation and"
-                        + " append_messages, share completed turns with share_conversation, find what others"
-                        + " share with list_conversations (scope shared), read with read_conversation and"
-                        + " continue someone else's work with fork_conversation; send_message runs a turn of"
-                        + " Baton's own agent with the configured model and upstream tools.")
-                .jsonMapper(jsonMapper)
-                .jsonSchemaValidator(new OwnOutput())
-                // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
-                // violation is an isError result or a JSON-RPC error depends on the protocol version.
-                .validateToolInputs(false)
-                .requestTimeout(Duration.ofMinutes(5))
-                .capabilities(McpSchema.ServerCapabilities.builder()
-                        .tools(false).prompts(false)
-                        .resources(true, false) // subscribe: yes; the list never changes
-                        .completions()
-                        .logging()
-                        .build())
-                .tools(registry.specifications(tools(conversations, agent)))
-                .addToolFilter(registry.viewerFilter())
-                .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
-                .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
-                .completions(new ConversationCompletions(conversations, identities).specifications())
-                .build();
-        built.set(server);
-        // Listening starts now, on a thread of its own (off the path of the initialize answer), so it
-        // is listening before the first client can subscribe.
+        // Listening starts first, on a thread of its own (off the path of the initialize answer): a
+        // stdio client that was answered early subscribes as soon as the session exists, and the
+        // connection that listens needs the database, which may still be opening. Changes before the
+        // server exists reach nobody (built is empty), as nobody can have subscribed yet.
         subscriptions.start();
+        if (transport instanceof SubscriptionsListening holds) {
+            holds.subscriptionsListening(subscriptions.listening());
+        }
+        McpSyncServer server;
+        try {
+            server = spec
+                    .serverInfo(info())
+                    .instructions(INSTRUCTIONS)
+                    .jsonMapper(jsonMapper)
+                    .jsonSchemaValidator(new OwnOutput())
+                    // Arguments are checked by ToolRegistry: its sentence names the argument, and whether a
+                    // violation is an isError result or a JSON-RPC error depends on the protocol version.
+                    .validateToolInputs(false)
+                    .requestTimeout(Duration.ofMinutes(5))
+                    .capabilities(capabilities())
+                    .tools(registry.specifications(tools(conversations, agent)))
+                    .addToolFilter(registry.viewerFilter())
+                    .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
+                    .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
+                    .completions(new ConversationCompletions(conversations, identities).specifications())
+                    .build();
+        } catch (RuntimeException e) {
+            subscriptions.close();
+            throw e;
+        }
+        built.set(server);
         return server;
     }
 

@@ -10,6 +10,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -60,6 +62,11 @@ final class ConversationSubscriptions implements AutoCloseable {
         }
         feed = changes.watch(change -> announce(change.conversationId(), () -> changes.audience(change)),
                 this::resendAll);
+    }
+
+    /** Completes when the feed first listens (never, when it was not started). */
+    synchronized CompletionStage<Void> listening() {
+        return feed == null ? new CompletableFuture<>() : feed.firstListening();
     }
 
     private void announce(UUID conversationId, Supplier<Predicate<Identity>> audience) {

@@ -3,6 +3,7 @@ package baton.mcp.stdio;
 import baton.agent.Cancellation;
 import baton.conversation.Quote;
 import baton.mcp.RequestContext;
+import baton.mcp.SubscriptionsListening;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -16,10 +17,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -40,15 +43,16 @@ import reactor.core.publisher.Mono;
  *       answer of a request the client cancelled is not written (the spec's "SHOULD NOT respond").</li>
  *   <li>A {@code ping} before the session is initialized is answered here (the spec allows pings
  *       then; the SDK holds every request until {@code notifications/initialized}).</li>
+ *   <li>Started with {@link #startEarly}, it reads stdin before the server is built: it answers
+ *       {@code initialize} itself with what the server would answer, hands the request on to the
+ *       session once the session exists (so the session is initialized as always) and drops the
+ *       session's own answer; every other message waits for the session.</li>
  *   <li>When stdin ends, every running request is cancelled (reason "stdin closed"); the answers
  *       that come within {@code grace} are written, the rest are answered with an error, and then
- *       {@link #awaitEnd()} returns, so that the process can end. While a warm-up given to
- *       {@link #answersMayAwait} (the database opening) is still under way, requests owed wait for
- *       it too, up to its limit, and get the grace from its end: a client that pipes its requests
- *       and closes stdin at once still gets its answers from a process that was just started.</li>
+ *       {@link #awaitEnd()} returns, so that the process can end.</li>
  * </ul>
  */
-public final class StdioTransport implements McpServerTransportProvider {
+public final class StdioTransport implements McpServerTransportProvider, SubscriptionsListening {
 
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
 
@@ -58,11 +62,17 @@ public final class StdioTransport implements McpServerTransportProvider {
     /** How long answers are awaited once stdin ends: the process ends within a second of it. */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(500);
 
+    /** The longest the end of stdin waits for the start-up to finish before the grace begins. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
+
+    /** The longest a subscription waits for the server to hear changes (the database opening). */
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
+
     static final String CANCELLED_BY_CALLER = "cancelled by the caller";
     static final String STDIN_CLOSED = "stdin closed";
 
     /** A request that has not been answered yet. */
-    private record Running(Object id, String method, Cancellation cancellation) {
+    private record Running(Object id, String method, Cancellation cancellation, boolean answeredEarly) {
     }
 
     private final JacksonMcpJsonMapper jsonMapper;
@@ -71,12 +81,14 @@ public final class StdioTransport implements McpServerTransportProvider {
     private final Outbound outbound;
     private final int maxLineBytes;
     private final Duration grace;
-    private volatile CompletableFuture<?> warmUp = CompletableFuture.completedFuture(null);
-    private volatile Duration warmUpLimit = Duration.ZERO;
-    private volatile long warmedAt;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile McpServerSession session;
+    private final CountDownLatch sessionCreated = new CountDownLatch(1);
+    private volatile Function<String, McpSchema.InitializeResult> earlyAnswer;
+    private boolean reading;
+    private volatile CompletableFuture<?> startedUp = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<?> subscriptionsHeard = CompletableFuture.completedFuture(null);
     private volatile boolean initialized;
 
     public StdioTransport(JacksonMcpJsonMapper jsonMapper, InputStream in, OutputStream out, int maxLineBytes,
@@ -89,21 +101,50 @@ public final class StdioTransport implements McpServerTransportProvider {
         this.outbound = new Outbound(jsonMapper.getObjectMapper(), out);
     }
 
+    /**
+     * Starts reading stdin now, before the server is built on this transport: {@code initialize} is
+     * answered with {@code answer} (given the protocol version the client asked for, it must return
+     * what the server will answer), every other message waits until the server's session exists.
+     */
+    public void startEarly(Function<String, McpSchema.InitializeResult> answer) {
+        this.earlyAnswer = answer;
+        startReading();
+    }
+
     @Override
     public void setSessionFactory(McpServerSession.Factory sessionFactory) {
         this.session = sessionFactory.create(new SessionTransport());
-        Thread reader = new Thread(this::readAll, "baton-stdio-reader");
-        reader.setDaemon(true);
-        reader.start();
+        sessionCreated.countDown();
+        startReading();
     }
 
     /**
-     * When stdin ends while {@code warmUp} (the database opening in the background) is under way,
-     * the requests owed wait for it too, at most {@code limit}, then the grace.
+     * {@code resources/subscribe} waits (at most {@link #SUBSCRIBE_WAIT}) until {@code listening}
+     * completes, so that a subscription answered is one whose changes are heard.
      */
-    public void answersMayAwait(CompletableFuture<?> warmUp, Duration limit) {
-        this.warmUp = warmUp;
-        this.warmUpLimit = limit;
+    @Override
+    public void subscriptionsListening(CompletionStage<?> listening) {
+        this.subscriptionsHeard = listening.toCompletableFuture();
+    }
+
+    /**
+     * What the requests need that is still being started (the database, opening in the background):
+     * when stdin ends with requests running, the grace begins once it is done (or failed), waiting
+     * for it at most {@link #STARTUP_WAIT}. Reading starts before the start-up ends, so a client
+     * that writes its requests and closes stdin at once is not refused for a start-up still going on.
+     */
+    public void graceAfter(CompletionStage<?> started) {
+        this.startedUp = started.toCompletableFuture();
+    }
+
+    private synchronized void startReading() {
+        if (reading) {
+            return;
+        }
+        reading = true;
+        Thread reader = new Thread(this::readAll, "baton-stdio-reader");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /** Waits until stdin has ended and the answers owed were written or given up. */
@@ -175,13 +216,52 @@ public final class StdioTransport implements McpServerTransportProvider {
             outbound.write(JSONRPCResponse.result(request.id(), Map.of()));
             return;
         }
-        Running run = new Running(request.id(), request.method(), new Cancellation());
+        McpSchema.InitializeResult early = earlyAnswer(request);
+        Running run = new Running(request.id(), request.method(), new Cancellation(), early != null);
         if (running.putIfAbsent(Inbound.key(request.id()), run) != null) {
             outbound.write(Inbound.error(request.id(), McpSchema.ErrorCodes.INVALID_REQUEST,
                     "Invalid request: this id is already used by a request still running."));
             return;
         }
+        if (early != null) {
+            outbound.write(JSONRPCResponse.result(request.id(), early));
+        }
+        CompletableFuture<?> heard = subscriptionsHeard;
+        if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(request.method()) && !heard.isDone()) {
+            // after the server hears changes (or the wait ran out); the lines after it are read meanwhile
+            heard.thenApply(v -> Boolean.TRUE).completeOnTimeout(Boolean.FALSE, SUBSCRIBE_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS).thenAccept(listening -> {
+                        if (!listening) {
+                            log.warn("resources/subscribe answered before the server hears changes");
+                        }
+                        dispatch(request, run.cancellation());
+                    });
+            return;
+        }
         dispatch(request, run.cancellation());
+    }
+
+    /**
+     * The answer to an {@code initialize} that comes before the session exists, when this transport
+     * was {@link #startEarly started early} and the params are what the SDK reads without fail (it
+     * reads them the same way); null when the session is to answer.
+     */
+    private McpSchema.InitializeResult earlyAnswer(McpSchema.JSONRPCRequest request) {
+        Function<String, McpSchema.InitializeResult> answer = earlyAnswer;
+        if (answer == null || session != null || !McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+            return null;
+        }
+        McpSchema.InitializeRequest params;
+        try {
+            params = jsonMapper.convertValue(request.params(), new TypeRef<McpSchema.InitializeRequest>() {
+            });
+        } catch (RuntimeException e) {
+            return null; // the session answers with its error
+        }
+        if (params == null || params.protocolVersion() == null) {
+            return null;
+        }
+        return answer.apply(params.protocolVersion());
     }
 
     private void notification(McpSchema.JSONRPCNotification notification) {
@@ -212,6 +292,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     }
 
     private void dispatch(McpSchema.JSONRPCMessage message, Cancellation cancellation) {
+        McpServerSession session = awaitSession();
         McpTransportContext context = McpTransportContext.create(Map.of(RequestContext.CANCELLATION, cancellation));
         session.handle(message)
                 .contextWrite(ctx -> ctx.put(McpTransportContext.KEY, context))
@@ -225,6 +306,23 @@ public final class StdioTransport implements McpServerTransportProvider {
                 });
     }
 
+    /** The session, once the server built on this transport has made it. */
+    private McpServerSession awaitSession() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                sessionCreated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return session;
+    }
+
     /** Writes the answer of a running request, unless it was answered already or the caller cancelled it. */
     private void answer(JSONRPCResponse response) {
         Running run = running.remove(Inbound.key(response.id()));
@@ -232,7 +330,9 @@ public final class StdioTransport implements McpServerTransportProvider {
             log.debug("an answer to request {}, which was answered already", response.id());
             return;
         }
-        if (run.cancellation().isCancelled() && CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+        if (run.answeredEarly()) {
+            log.debug("the session's answer to initialize {} is dropped: it was answered early", response.id());
+        } else if (run.cancellation().isCancelled() && CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
             log.debug("the answer to request {} is not written: the caller cancelled it", response.id());
         } else {
             outbound.write(Outbound.clean(response, run.method()));
@@ -248,20 +348,22 @@ public final class StdioTransport implements McpServerTransportProvider {
      * only that one is waited for then.
      */
     private void finish() {
-        long start = System.nanoTime();
-        long hardEnd = start + warmUpLimit.toNanos();
+        CompletableFuture<?> started = startedUp;
+        if (!started.isDone() && running.values().stream().anyMatch(this::canAnswer)) {
+            log.info("stdin closed while starting: waiting at most {} ms for the start-up", STARTUP_WAIT.toMillis());
+            try {
+                started.get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("the start-up did not finish: {}", e.getMessage());
+            }
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
         log.info("stdin closed with {} request(s) running", running.size());
         running.values().forEach(run -> run.cancellation().cancel(STDIN_CLOSED));
-        warmUp.whenComplete((done, failed) -> {
-            synchronized (running) {
-                warmedAt = System.nanoTime();
-                running.notifyAll();
-            }
-        });
         synchronized (running) {
             while (running.values().stream().anyMatch(this::canAnswer)) {
-                long deadline = warmUp.isDone() ? Math.max(start, warmedAt) + grace.toNanos()
-                        : Math.max(hardEnd, start + grace.toNanos());
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -276,7 +378,7 @@ public final class StdioTransport implements McpServerTransportProvider {
         }
         for (String key : running.keySet()) {
             Running run = running.remove(key);
-            if (run != null && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
+            if (run != null && !run.answeredEarly() && !CANCELLED_BY_CALLER.equals(run.cancellation().reason())) {
                 log.info("{} (request {}) not answered before stdin closed", run.method(), run.id());
                 outbound.write(Inbound.error(run.id(), McpSchema.ErrorCodes.INTERNAL_ERROR,
                         "Baton stopped before answering " + Quote.of(run.method()) + ": stdin was closed."));
@@ -286,7 +388,7 @@ public final class StdioTransport implements McpServerTransportProvider {
     }
 
     private boolean canAnswer(Running run) {
-        return initialized || McpSchema.METHOD_INITIALIZE.equals(run.method());
+        return !run.answeredEarly() && (initialized || McpSchema.METHOD_INITIALIZE.equals(run.method()));
     }
 
     /** The one session's side of the transport. */
