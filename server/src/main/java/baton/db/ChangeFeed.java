@@ -64,16 +64,23 @@ public final class ChangeFeed implements AutoCloseable {
         if (!CHANNEL.matcher(channel).matches()) {
             throw new IllegalArgumentException("channel must be a plain lower-case identifier: " + channel);
         }
-        ChangeFeed feed = new ChangeFeed(unpooled(database.dataSource()), channel,
+        ChangeFeed feed = new ChangeFeed(database.dataSource(), channel,
                 Objects.requireNonNull(listener, "listener must not be null"));
         feed.thread.start();
         return feed;
     }
 
-    /** Where the pool gets its connections (Baton's pool wraps a data source), else the data source itself. */
-    private static DataSource unpooled(DataSource dataSource) {
-        if (dataSource instanceof HikariDataSource pool && pool.getDataSource() != null) {
-            return pool.getDataSource();
+    /**
+     * Where the pool gets its connections (Baton's pool wraps a data source), else the data source
+     * itself. Asked on the feed's own thread at each connection, since a pool still opening in the
+     * background (a stdio start) is known only once it is open.
+     */
+    private static DataSource unpooled(DataSource dataSource) throws SQLException {
+        if (dataSource.isWrapperFor(HikariDataSource.class)) {
+            HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+            if (pool.getDataSource() != null) {
+                return pool.getDataSource();
+            }
         }
         return dataSource;
     }
@@ -91,7 +98,7 @@ public final class ChangeFeed implements AutoCloseable {
     private void run() {
         boolean first = true;
         while (!closed) {
-            try (Connection connection = connections.getConnection()) {
+            try (Connection connection = unpooled(connections).getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement listen = connection.createStatement()) {
                     // named, so an operator can tell it from the pool's connections in pg_stat_activity
