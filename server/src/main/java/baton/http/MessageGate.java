@@ -1,6 +1,7 @@
 package baton.http;
 
 import baton.mcp.BatonMcpServer;
+import baton.mcp.InvalidUtf8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The checks of {@link RequestGate} that need the message itself, before and after the MCP
  * transport handles it:
  * <ul>
- *   <li>before: the body is one JSON-RPC message ({@link PostedMessage}), the
+ *   <li>before: the body is UTF-8 when it names no other charset ({@link InvalidUtf8}), it is one
+ *       JSON-RPC message ({@link PostedMessage}), the
  *       {@code MCP-Protocol-Version} header names a version this server speaks
  *       ({@link ProtocolVersionHeader}), and a request's params have the shape its method takes;</li>
  *   <li>after: a posted response the transport could not match to a request (it answers those
@@ -53,6 +55,16 @@ final class MessageGate {
                         JsonRpcErrors.REFUSED, "The request body is over the " + maxRequestBytes
                                 + " bytes this server accepts.");
                 return null;
+            }
+            if (declaresUtf8(request)) {
+                InvalidUtf8 bad = InvalidUtf8.find(body, "the body");
+                if (bad != null) {
+                    // a request with an id gets its error as its answer; anything else is refused outright
+                    JsonRpcErrors.write(response, bad.id() == null ? HttpServletResponse.SC_BAD_REQUEST
+                            : HttpServletResponse.SC_OK, bad.id() == null ? null : mapper.valueToTree(bad.id()),
+                            bad.code(), bad.sentence());
+                    return null;
+                }
             }
             Charset charset = charsetOf(request);
             message = PostedMessage.read(mapper, new String(body, charset));
@@ -110,7 +122,7 @@ final class MessageGate {
                     message.method(), message.id());
             try {
                 JsonRpcErrors.write(response, HttpServletResponse.SC_OK, message.id(), JsonRpcErrors.INTERNAL_ERROR,
-                        "The server could not answer " + shorten(message.method()) + "; its log has the details.");
+                        "The server could not answer " + PostedMessage.shorten(message.method()) + "; its log has the details.");
             } catch (IOException | IllegalStateException gone) {
                 log.debug("could not answer {}: {}", message.method(), gone.getMessage());
             }
@@ -134,6 +146,16 @@ final class MessageGate {
         return body.toByteArray();
     }
 
+    /**
+     * Whether the body is to be UTF-8 (no charset named, or UTF-8): the transport decodes it
+     * leniently, so bytes that are not UTF-8 would become U+FFFD and be stored as if sent; they are
+     * refused here naming the field that holds them ({@link InvalidUtf8}).
+     */
+    private static boolean declaresUtf8(HttpServletRequest request) {
+        String name = request.getCharacterEncoding();
+        return name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8");
+    }
+
     /** The charset the transport decodes the body with: the request's, else UTF-8. */
     private static Charset charsetOf(HttpServletRequest request) {
         String name = request.getCharacterEncoding();
@@ -145,9 +167,5 @@ final class MessageGate {
         } catch (IllegalArgumentException unknown) {
             return StandardCharsets.UTF_8;
         }
-    }
-
-    private static String shorten(String value) {
-        return value.length() <= 60 ? value : value.substring(0, 60) + "…";
     }
 }

@@ -194,7 +194,8 @@ record PostedMessage(Kind kind, JsonNode id, String method, JsonNode params, Pro
         return shorten(method);
     }
 
-    private static String shorten(String value) {
+    /** A caller's value cut to 60 characters for a sentence. */
+    static String shorten(String value) {
         return value.length() <= 60 ? value : value.substring(0, 60) + "…";
     }
 

@@ -118,12 +118,6 @@ final class RequestGate extends HttpFilter {
             return;
         }
 
-        if ("POST".equals(request.getMethod())) {
-            request = Utf8Body.check(request, response, maxRequestBytes);
-            if (request == null) {
-                return;
-            }
-        }
         MessageGate.Admitted admitted = messages.admit(request, response);
         if (admitted == null) {
             return;
