@@ -36,15 +36,36 @@ final class ScenarioSchema {
                 .filter(e -> !"oneOf".equals(e.getKeyword()) || errors.size() == 1)
                 .max(Comparator.comparingInt(e -> e.getInstanceLocation().toString().length()))
                 .orElse(errors.get(0));
-        String where = first.getInstanceLocation().toString().replaceFirst("^\\$\\.?", "");
+        String where = field(first.getInstanceLocation().toString());
         if (first.getProperty() != null && "additionalProperties".equals(first.getKeyword())) {
             where = (where.isEmpty() ? "" : where + ".") + first.getProperty();
             return where + " is not a known field";
         }
         String message = first.getMessage();
         int colon = message.indexOf(": ");
-        String what = colon >= 0 && message.startsWith("$") ? message.substring(colon + 2) : message;
+        String what = colon >= 0 && (message.startsWith("$") || message.startsWith("/") || message.startsWith(":"))
+                ? message.substring(colon + 2) : message;
         return (where.isEmpty() ? "the file" : where) + ": " + what;
+    }
+
+    /** "/steps/1/expect/x" or "$.steps[1].expect.x" as "steps[1].expect.x". */
+    static String field(String location) {
+        if (location.startsWith("/") || location.isEmpty()) {
+            StringBuilder out = new StringBuilder();
+            for (String part : location.split("/")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                String name = part.replace("~1", "/").replace("~0", "~");
+                if (name.chars().allMatch(Character::isDigit)) {
+                    out.append('[').append(name).append(']');
+                } else {
+                    out.append(out.length() == 0 ? "" : ".").append(name);
+                }
+            }
+            return out.toString();
+        }
+        return location.replaceFirst("^\\$\\.?", "");
     }
 
     private static Schema schema() {
