@@ -114,7 +114,8 @@ public final class Replay {
                 }
             }
             if (recording != null) {
-                Path dir = matrix ? options.recordDir().resolve(entry.name()) : options.recordDir();
+                Path dir = matrix ? options.recordDir().resolve(entry.name().replaceAll("[^A-Za-z0-9._-]", "_"))
+                        : options.recordDir();
                 try {
                     int n = recording.write(dir);
                     out.println("recorded " + n + " model exchange mapping(s) in " + dir.resolve("mappings"));
