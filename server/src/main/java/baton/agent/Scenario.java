@@ -93,6 +93,9 @@ public record Scenario(String name, String description, List<Step> steps) {
             JsonNode expect = s.path("expect");
             if (!expect.isMissingNode()) {
                 checkExpect(file, at, expect);
+                if (expect.has("judged") && !action.equals("send")) {
+                    throw invalid(file, at + ".expect.judged needs a send step (it judges the reply)");
+                }
             }
             JsonNode arg = s.get(action);
             steps.add(new Step(as, action, arg.isTextual() ? arg.asText() : null, expect.isMissingNode() ? null : expect));

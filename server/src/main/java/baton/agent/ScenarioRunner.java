@@ -183,6 +183,53 @@ public final class ScenarioRunner {
         }
     }
 
+    /**
+     * The names of every check a full run of the scenario makes, in order ("step 3 (alice send):
+     * reply matches 42"): reports list them even when no run reached them.
+     */
+    public static List<String> expectations(Scenario scenario) {
+        List<String> out = new ArrayList<>();
+        int n = 0;
+        for (Scenario.Step step : scenario.steps()) {
+            n++;
+            String label = step.label(n) + ": ";
+            JsonNode expect = step.expect();
+            boolean send = step.action().equals("send");
+            if (send) {
+                out.add(label + (expect != null && expect.path("turn_fails").asBoolean(false)
+                        ? "the turn fails" : "the turn ends with an answer"));
+            }
+            if (expect == null) {
+                continue;
+            }
+            if (send) {
+                if (expect.has("reply_matches")) {
+                    out.add(label + "reply matches " + expect.get("reply_matches").asText());
+                }
+                if (expect.has("reply_not_matches")) {
+                    out.add(label + "reply does not match " + expect.get("reply_not_matches").asText());
+                }
+                Scenario.texts(expect.get("tool_calls_include")).forEach(t -> out.add(label + "the turn calls " + t));
+                if (expect.has("permission_hints_min")) {
+                    out.add(label + "at least " + expect.get("permission_hints_min").asInt() + " permission hint(s)");
+                }
+                if (expect.has("permission_hints_max")) {
+                    out.add(label + "at most " + expect.get("permission_hints_max").asInt() + " permission hint(s)");
+                }
+                Scenario.texts(expect.get("hints_mention"))
+                        .forEach(t -> out.add(label + "a permission hint mentions " + t));
+                if (step.judged() != null) {
+                    out.add(label + "judged: " + step.judged());
+                }
+            }
+            Scenario.texts(expect.get("system_prompt_contains"))
+                    .forEach(t -> out.add(label + "system prompt contains \"" + t + "\""));
+            Scenario.texts(expect.get("system_prompt_excludes"))
+                    .forEach(t -> out.add(label + "system prompt does not contain \"" + t + "\""));
+        }
+        return out;
+    }
+
     private static UUID require(UUID current) {
         if (current == null) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT,

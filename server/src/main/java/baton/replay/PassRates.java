@@ -1,5 +1,6 @@
 package baton.replay;
 
+import baton.agent.ScenarioRunner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,10 @@ public final class PassRates {
         Map<List<String>, List<RunRecord.Named>> seen = new LinkedHashMap<>();
         Map<List<String>, List<Failure>> failures = new LinkedHashMap<>();
         for (RunRecord run : runs) {
+            // every expectation of the scenario has a row, also one that no run reached
+            for (String name : ScenarioRunner.expectations(run.outcome().scenario())) {
+                seen.computeIfAbsent(List.of(run.model(), run.scenario(), name), k -> new ArrayList<>());
+            }
             for (RunRecord.Named n : run.checks()) {
                 List<String> key = List.of(run.model(), run.scenario(), n.name());
                 seen.computeIfAbsent(key, k -> new ArrayList<>()).add(n);

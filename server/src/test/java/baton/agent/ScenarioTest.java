@@ -131,7 +131,9 @@ class ScenarioTest {
             "{\"as\": \"bob\", \"send\": 7}|steps[1].send: integer found, string expected",
             "{\"as\": \"bob\", \"send\": \"hi\", \"sned\": \"x\"}|steps[1].sned is not a known field",
             "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"reply_matches\": \"(\"}}"
-                    + "|steps[1].expect.reply_matches is not a regular expression"})
+                    + "|steps[1].expect.reply_matches is not a regular expression",
+            "{\"as\": \"bob\", \"check\": true, \"expect\": {\"judged\": \"x\"}}"
+                    + "|steps[1].expect.judged needs a send step (it judges the reply)"})
     void aWrongTypeOrFieldIsRefusedByTheSchemaNamingTheStepAndTheField(String step, String message)
             throws IOException {
         Path file = write("{\"steps\": [{\"as\": \"alice\", \"create\": \"Budget\"}, " + step + "]}");

@@ -294,10 +294,19 @@ class ReplayCommandTest {
     void recordedExchangesReplayOfflineWithTheSameResults() throws Exception {
         Path recorded = dir.resolve("recorded");
         Path first = dir.resolve("first.json");
-        Run live = run(env(model), "--repeat", "5", "--min-pass-rate", "0.8", "--record", recorded.toString(),
+        Map<String, String> withKey = env(model);
+        withKey.put("BATON_MODEL_API_KEY", "sk-recorded-secret");
+        Run live = run(withKey, "--repeat", "5", "--min-pass-rate", "0.8", "--record", recorded.toString(),
                 "--json", first.toString(), scenario.toString());
         assertThat(live.status()).as(live.out() + live.err()).isZero();
         assertThat(live.out()).contains("recorded 5 model exchange mapping(s) in " + recorded.resolve("mappings"));
+        try (var files = Files.list(recorded.resolve("mappings"))) {
+            assertThat(files.toList()).hasSize(5).allSatisfy(f -> assertThat(Files.readString(f))
+                    .contains("\"requiredScenarioState\"", "$.messages[-1].content", "$.messages[0].content")
+                    .doesNotContain("sk-recorded-secret"));
+        }
+        model.verify(5, postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer sk-recorded-secret")));
 
         WireMockServer offline = new WireMockServer(WireMockConfiguration.options().dynamicPort()
                 .usingFilesUnderDirectory(recorded.toString()));
@@ -317,6 +326,26 @@ class ReplayCommandTest {
         } finally {
             offline.stop();
         }
+    }
+
+    @Test
+    void aStepThatCannotBeDoneFailsItsRunAndTheExpectationsAfterItCountAsFailed() throws Exception {
+        Path early = dir.resolve("early.json");
+        Files.writeString(early, """
+                {"name": "early", "steps": [
+                  {"as": "alice", "send": "What is six times seven?", "expect": {"reply_matches": "42"}}
+                ]}
+                """);
+
+        Run run = run(env(model), early.toString());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).contains("FAIL  step 1 (alice send): there is no conversation yet")
+                .containsPattern("step 1 \\(alice send\\): the step can be done +0/1 0%\\*")
+                .containsPattern("step 1 \\(alice send\\): the turn ends with an answer +0/1 0%\\*")
+                .containsPattern("step 1 \\(alice send\\): reply matches 42 +0/1 0%\\*")
+                .contains("3 of 3 expectation(s) below");
+        model.verify(0, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
     }
 
     private static List<String> replies(Path json) throws Exception {
