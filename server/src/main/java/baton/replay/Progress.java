@@ -17,6 +17,10 @@ public interface Progress {
     /** The replay ended: a bar clears its line. */
     void finish();
 
+    /** Lines go to stdout now: a bar clears its line so that they do not run into it; it comes back at the next step. */
+    default void pause() {
+    }
+
     static Progress on(PrintStream err, boolean terminal, int total) {
         return terminal ? new ProgressBar(err, total) : new ProgressLines(err);
     }
@@ -80,8 +84,16 @@ public interface Progress {
 
         @Override
         public synchronized void finish() {
-            err.print("\r" + " ".repeat(lastLength) + "\r");
-            err.flush();
+            pause();
+        }
+
+        @Override
+        public synchronized void pause() {
+            if (lastLength > 0) {
+                err.print("\r" + " ".repeat(lastLength) + "\r");
+                err.flush();
+                lastLength = 0;
+            }
         }
     }
 }

@@ -131,6 +131,7 @@ public final class Replay {
 
     private RunRecord runOnce(ScenarioRunner runner, MeteredChatModel metered, String model, boolean matrix,
             Scenario scenario, String project, int repeat, int repeats, Progress progress) {
+        progress.pause();
         out.println("scenario " + scenario.name() + " (project " + project + (matrix ? ", model " + model : "")
                 + (repeats > 1 ? ", run " + repeat + " of " + repeats : "") + ")");
         Instant startedAt = Instant.now();
@@ -151,6 +152,7 @@ public final class Replay {
                 MeteredChatModel.Usage used = metered.usage().minus(before);
                 steps.add(new RunRecord.StepRecord(result, used.requests(), used.inputTokens(), used.outputTokens(),
                         used.totalTokens()));
+                progress.pause();
                 print(result);
             }
         });

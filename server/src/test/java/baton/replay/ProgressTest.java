@@ -12,19 +12,23 @@ class ProgressTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
+    private static final String DRAWN = "[############------------] 2/4 gpt story run 1/2 step 3 (bob send)";
+
     @Test
     void onATerminalABarIsRedrawnInPlaceAndClearedAtTheEnd() {
         Progress bar = Progress.on(err, true, 4);
         bar.step(null, "story", 1, 2, 1, 3, "step 1 (alice create)");
         bar.runEnded(2, 4);
         bar.step("gpt", "story", 1, 2, 3, 3, "step 3 (bob send)");
+        bar.pause();
+        bar.pause();
         bar.finish();
 
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).doesNotContain("\n")
                 .contains("\r[------------------------] 0/4 story run 1/2 step 1 (alice create)")
                 .contains("\r[############------------] 2/4 gpt story run 1/2 step 3 (bob send)")
-                .endsWith("\r");
+                .endsWith(DRAWN + "\r" + " ".repeat(DRAWN.length()) + "\r");
     }
 
     @Test
