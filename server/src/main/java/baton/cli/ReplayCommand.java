@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -131,6 +133,7 @@ final class ReplayCommand implements Callable<Integer> {
                         + " has a judged expectation, but no judge model is configured (--judge-model or BATON_JUDGE_MODEL).");
             }
         }
+        quietLogs();
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
         Progress progress = Progress.on(err, System.console() != null, targets.size() * scenarios.size() * repeat);
@@ -145,6 +148,17 @@ final class ReplayCommand implements Callable<Integer> {
         }
         out.flush();
         return report.exitStatus();
+    }
+
+    /**
+     * The progress on stderr tells where a replay is; the INFO lines of every turn would only run
+     * into it. BATON_LOG_LEVEL still decides when it is set.
+     */
+    private void quietLogs() {
+        if (Settings.first(env.get("BATON_LOG_LEVEL")) == null
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
     }
 
     private static List<Scenario> scenarios(List<Path> paths) {
