@@ -86,7 +86,7 @@ final class JunitReport {
             xml.writeStartElement("testcase");
             attr(xml, "name", c.expectation());
             attr(xml, "classname", name);
-            attr(xml, "time", "0");
+            attr(xml, "time", seconds(c.stepMillis()));
             String summary = "passed " + c.passes() + " of " + c.runs() + " run(s) (" + c.percent() + ")";
             if (!c.meets(report.minPassRate())) {
                 xml.writeStartElement("failure");

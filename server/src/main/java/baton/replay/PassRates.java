@@ -13,8 +13,9 @@ import java.util.Map;
 public final class PassRates {
 
     /** One expectation of one scenario against one model. */
+    /** @param stepMillis the mean time of the expectation's step over the runs that reached it */
     public record Rate(String model, String scenario, String expectation, int passes, int runs,
-            List<Failure> failures) {
+            List<Failure> failures, long stepMillis) {
 
         public double rate() {
             return runs == 0 ? 0 : (double) passes / runs;
@@ -59,8 +60,10 @@ public final class PassRates {
         List<Rate> out = new ArrayList<>();
         seen.forEach((key, checks) -> {
             int passes = (int) checks.stream().filter(n -> n.check().passed()).count();
+            long millis = (long) checks.stream().mapToLong(n -> n.step().result().duration().toMillis()).average()
+                    .orElse(0);
             out.add(new Rate(key.get(0), key.get(1), key.get(2), passes, repeat,
-                    List.copyOf(failures.getOrDefault(key, List.of()))));
+                    List.copyOf(failures.getOrDefault(key, List.of())), millis));
         });
         this.rates = List.copyOf(out);
     }
