@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +44,7 @@ class ScenarioTest {
         assumeTrue(Files.isDirectory(SCENARIOS), "no scenarios in " + SCENARIOS);
         List<Path> files;
         try (Stream<Path> list = Files.list(SCENARIOS)) {
-            files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+            files = list.filter(Scenario::isScenarioFile).sorted().toList();
         }
         for (Path file : files) {
             Scenario scenario = Scenario.load(file);
@@ -112,5 +116,71 @@ class ScenarioTest {
         Path file = write("{\"steps\": [{\"as\": \"alice\", \"create\": \"Budget\"}, " + step + "]}");
 
         assertThat(failure(file).getMessage()).contains(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"permission_hints_min\": \"one\"}}"
+                    + "|steps[1].expect.permission_hints_min: string found, integer expected",
+            "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"permission_hints_max\": -1}}"
+                    + "|steps[1].expect.permission_hints_max: ",
+            "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"turn_fails\": \"yes\"}}"
+                    + "|steps[1].expect.turn_fails: string found, boolean expected",
+            "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"tool_calls_include\": [1]}}"
+                    + "|steps[1].expect.tool_calls_include",
+            "{\"as\": \"bob\", \"send\": 7}|steps[1].send: integer found, string expected",
+            "{\"as\": \"bob\", \"send\": \"hi\", \"sned\": \"x\"}|steps[1].sned is not a known field",
+            "{\"as\": \"bob\", \"send\": \"hi\", \"expect\": {\"reply_matches\": \"(\"}}"
+                    + "|steps[1].expect.reply_matches is not a regular expression",
+            "{\"as\": \"bob\", \"check\": true, \"expect\": {\"judged\": \"x\"}}"
+                    + "|steps[1].expect.judged needs a send step (it judges the reply)"})
+    void aWrongTypeOrFieldIsRefusedByTheSchemaNamingTheStepAndTheField(String step, String message)
+            throws IOException {
+        Path file = write("{\"steps\": [{\"as\": \"alice\", \"create\": \"Budget\"}, " + step + "]}");
+
+        assertThat(failure(file).getMessage()).contains(message);
+    }
+
+    @Test
+    void anUnknownTopLevelFieldIsRefusedAndTheSchemaReferenceIsAllowed() throws IOException {
+        assertThat(failure(write("{\"title\": \"x\", \"steps\": [{\"as\": \"alice\", \"create\": \"t\"}]}"))
+                .getMessage()).contains(": title is not a known field");
+        Scenario ok = Scenario.load(write("{\"$schema\": \"./scenario.schema.json\","
+                + " \"steps\": [{\"as\": \"alice\", \"create\": \"t\"}]}"));
+        assertThat(ok.steps()).hasSize(1);
+    }
+
+    @Test
+    void aJudgedExpectationIsAStatementTheScenarioNeedsAJudgeFor() throws IOException {
+        Scenario s = Scenario.load(write("{\"steps\": [{\"as\": \"alice\", \"create\": \"t\"},"
+                + " {\"as\": \"alice\", \"send\": \"hi\", \"expect\": {\"judged\": \"It greets\"}}]}"));
+
+        assertThat(s.needsJudge()).isTrue();
+        assertThat(s.steps().get(1).judged()).isEqualTo("It greets");
+        assertThat(Scenario.load(write("{\"steps\": [{\"as\": \"alice\", \"create\": \"t\"}]}")).needsJudge())
+                .isFalse();
+    }
+
+    /** The schema editors read and the loader's own rules name the same actions and expectations. */
+    @Test
+    void theSchemaAndTheLoaderAgreeOnActionsAndExpectations() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(SCENARIOS.resolve("scenario.schema.json").toFile());
+        Set<String> expectations = new TreeSet<>();
+        schema.at("/$defs/expect/properties").fieldNames().forEachRemaining(expectations::add);
+        Set<String> actions = new TreeSet<>();
+        schema.at("/$defs/step/oneOf").forEach(o -> actions.add(o.get("required").get(0).asText()));
+        Set<String> stepFields = new TreeSet<>();
+        schema.at("/$defs/step/properties").fieldNames().forEachRemaining(stepFields::add);
+
+        assertThat(expectations).isEqualTo(new TreeSet<>(Scenario.EXPECTATIONS));
+        assertThat(actions).isEqualTo(new TreeSet<>(Scenario.ACTIONS));
+        Set<String> expectedFields = new TreeSet<>(Scenario.ACTIONS);
+        expectedFields.addAll(List.of("as", "expect"));
+        assertThat(stepFields).isEqualTo(expectedFields);
+        assertThat(schema.get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+        assertThat(Files.readString(SCENARIOS.resolve("scenario.schema.json")))
+                .as("the jar carries the same schema").isEqualTo(new String(
+                        ScenarioTest.class.getClassLoader().getResourceAsStream(ScenarioSchema.RESOURCE).readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8));
     }
 }
