@@ -152,6 +152,55 @@ class ConversationViewerBrowserIT {
     }
 
     /**
+     * The owner sees "Shared up to here" after the boundary; a viewer's Fork reaches Baton through
+     * the host like anyone's, and the refusal sentence shows in the view.
+     */
+    @Test
+    void theOwnerSeesTheBoundaryAndAViewersForkIsRefusedInTheView() throws Exception {
+        Identity alice = baton.user("oalice", Role.EDITOR);
+        UUID id = baton.alicesSharedConversation(alice);
+        show(baton.client(alice, true), id);
+        assertThat(driver.findElement(By.id("meta")).getText()).contains("Owner: oalice (you)", "Shared");
+        assertThat(driver.findElements(By.cssSelector("#turns > *")))
+                .extracting(e -> e.getAttribute("class")).containsExactly("turn", "turn", "turn", "boundary");
+        assertThat(driver.findElement(By.className("boundary")).getText()).isEqualTo("Shared up to here");
+        driver.switchTo().defaultContent();
+
+        McpSyncClient vera = baton.client(baton.user("overa", Role.VIEWER), true);
+        show(vera, id);
+        assertThat(driver.findElement(By.id("meta")).getText()).doesNotContain("Shared", "(you)");
+        assertThat(driver.findElements(By.className("boundary"))).isEmpty();
+        driver.findElement(By.id("fork")).click();
+        driver.switchTo().defaultContent();
+        awaitHost("return host.calls.length === 1");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sent = (Map<String, Object>) ((List<Object>) driver.executeScript("return host.calls")).get(0);
+        @SuppressWarnings("unchecked")
+        McpSchema.CallToolResult refused = vera.callTool(new McpSchema.CallToolRequest("fork_conversation",
+                (Map<String, Object>) sent.get("arguments")));
+        assertThat(refused.isError()).isTrue();
+        String sentence = ((McpSchema.TextContent) refused.content().get(0)).text();
+        driver.executeScript("host.answer(arguments[0], arguments[1])", sent.get("id"), JSON.writeValueAsString(refused));
+        driver.switchTo().frame(driver.findElement(By.id("view")));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("status")).getText().equals(sentence));
+        assertThat(driver.findElement(By.id("fork")).isEnabled()).isTrue();
+        driver.switchTo().defaultContent();
+    }
+
+    /** Opens the view in the host page with {@code client}'s real read of {@code id}, and enters its frame. */
+    private static void show(McpSyncClient client, UUID id) throws Exception {
+        McpSchema.TextResourceContents view = (McpSchema.TextResourceContents) client.readResource(
+                new McpSchema.ReadResourceRequest(ConversationViewer.URI)).contents().get(0);
+        Map<String, Object> input = Map.of("conversation_id", id.toString());
+        McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("read_conversation", input));
+        assertThat(result.isError()).isFalse();
+        openHost(view.text(), Map.of(), input, JSON.writeValueAsString(result));
+        awaitHost("return host.initialized");
+        driver.switchTo().frame(driver.findElement(By.id("view")));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("article.turn")).size() == 3);
+    }
+
+    /**
      * A withheld result (content_type "withheld", its content the JSON {reason, tool, resource,
      * sentence} of the access rules) shows as a notice with its sentence, never as data. The result
      * is a real one whose second turn is rewritten into that shape, as the access entry point gives
