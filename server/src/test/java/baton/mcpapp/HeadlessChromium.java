@@ -23,10 +23,13 @@ final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
+    static boolean installed() {
+        return Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
+    }
+
     /** Skips the calling test when the browser is missing outside CI; fails it under CI. */
     static void requireInstalled() {
-        boolean present = Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
-        if (present) {
+        if (installed()) {
             return;
         }
         String missing = BROWSER + " and " + DRIVER + " (Debian packages chromium and chromium-driver)";
