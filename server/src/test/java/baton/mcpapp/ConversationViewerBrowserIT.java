@@ -155,6 +155,15 @@ class ConversationViewerBrowserIT {
                 .findFirst().orElseThrow();
         assertThat(driver.findElement(By.id("status")).getText())
                 .isEqualTo("Forked into “Quarterly review <b>Q4</b> (forked)” (" + fork.id() + ").");
+        // a host that also reports the view's own call as a tool result does not replace what is shown
+        driver.switchTo().defaultContent();
+        driver.executeScript("host.send('ui/notifications/tool-result', JSON.parse(arguments[0]))",
+                JSON.writeValueAsString(forked));
+        driver.switchTo().frame(driver.findElement(By.id("view")));
+        Thread.sleep(300);
+        assertThat(driver.findElements(By.cssSelector("article.turn"))).hasSize(3);
+        assertThat(driver.findElement(By.id("title")).getText()).isEqualTo("Quarterly review <b>Q4</b>");
+        assertThat(driver.findElement(By.id("status")).getText()).startsWith("Forked into");
         driver.switchTo().defaultContent();
         assertThat(severeConsoleEntries()).as("console errors (a CSP violation would be one)").isEmpty();
     }
