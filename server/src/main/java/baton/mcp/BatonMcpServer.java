@@ -134,6 +134,7 @@ public final class BatonMcpServer {
                     .addToolFilter(registry.viewerFilter())
                     .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
                     .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())
+                    .resources(new ConversationViewer().specification())
                     .completions(new ConversationCompletions(conversations, identities).specifications())
                     .build();
         } catch (RuntimeException e) {

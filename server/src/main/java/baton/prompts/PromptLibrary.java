@@ -70,15 +70,17 @@ public final class PromptLibrary {
     /**
      * The system prompt of a conversation: what Baton's own agent runs the model with and what the
      * {@code system_prompt} prompt gives a harness. Cross-owner forks get the fork instructions.
+     * Title, owner, earlier owner and project are each {@link QuotedValue quoted on one line}, so a
+     * title cannot pose as a section or an instruction of the prompt.
      */
     public String systemPrompt(Conversation conversation) {
         Objects.requireNonNull(conversation, "conversation must not be null");
         Map<String, Object> vars = new HashMap<>();
-        vars.put("title", conversation.title());
-        vars.put("owner", conversation.ownerId());
-        vars.put("project", conversation.projectId());
+        vars.put("title", QuotedValue.of(conversation.title()));
+        vars.put("owner", QuotedValue.of(conversation.ownerId()));
+        vars.put("project", QuotedValue.of(conversation.projectId()));
         vars.put("cross_owner_fork", conversation.isCrossOwnerFork());
-        vars.put("earlier_owner", conversation.earlierOwnerId());
+        vars.put("earlier_owner", QuotedValue.of(conversation.earlierOwnerId()));
         return render(SYSTEM, vars);
     }
 

@@ -62,4 +62,13 @@ class ToolSpecsTest {
             assertThat(specs.tool(name).annotations().idempotentHint()).as(name).isTrue();
         }
     }
+
+    /** read_conversation's spec names the MCP Apps viewer that the server serves (SEP-1865 _meta.ui). */
+    @Test
+    void readConversationNamesTheViewerTheServerServes() {
+        McpSchema.Tool read = specs.tool("read_conversation");
+        assertThat(read.meta()).isEqualTo(Map.of("ui", Map.of("resourceUri", ConversationViewer.URI)));
+        assertThat(new ConversationViewer().specification().resource().uri()).isEqualTo(ConversationViewer.URI);
+        assertThat(new ConversationViewer().html()).startsWith("<!DOCTYPE html>");
+    }
 }
