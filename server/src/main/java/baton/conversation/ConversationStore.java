@@ -35,7 +35,7 @@ final class ConversationStore {
      * by every read, list, completion and fork copy, so expiry and audience are checked in the
      * same SQL that reads, with no job moving rows.
      */
-    private static final String READER_MAY_SEE = """
+    private static final String READER_MAY_SEE = " " + """
             (c.shared_until_index is not null
              and (c.shared_expires_at is null or c.shared_expires_at > ?::timestamptz)
              and (c.shared_with is null or ?::text = any (c.shared_with)))""";
@@ -45,7 +45,7 @@ final class ConversationStore {
      * is the pinned turn end itself, or, for a share that follows, at or below the last message,
      * so a turn in progress is never inside it. Null when not shared. Joined to the row {@code c}.
      */
-    private static final String BOUNDARY = """
+    private static final String BOUNDARY = " " + """
              left join lateral (
                 select m.id as boundary_id, m.idx as boundary_idx, m.created_at as boundary_at
                   from messages m
@@ -69,7 +69,7 @@ final class ConversationStore {
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_CONVERSATION =
-            "select " + ROW_COLUMNS + " from conversations c" + BOUNDARY + " where c.id = ?";
+            "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + " where c.id = ?";
 
     private static final String SELECT_CONVERSATION_FOR_UPDATE = SELECT_CONVERSATION + " for update of c";
 
@@ -144,14 +144,14 @@ final class ConversationStore {
                and (? or exists (select 1 from conversations c where c.id = ? and """ + READER_MAY_SEE + """
             ))""";
 
-    private static final String LIST_MINE = "select " + ROW_COLUMNS + " from conversations c" + BOUNDARY + """
+    private static final String LIST_MINE = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
 
             where c.project_id = ? and c.owner_id = ? and (c.created_at, c.id) < (?, ?)
             order by c.created_at desc, c.id desc
             limit ?""";
 
     /** Others' conversations shared now with the caller: not expired, the caller in the audience. */
-    private static final String LIST_SHARED = "select " + ROW_COLUMNS + " from conversations c" + BOUNDARY + """
+    private static final String LIST_SHARED = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
 
             where c.project_id = ? and c.owner_id <> ? and """ + READER_MAY_SEE + """
 
