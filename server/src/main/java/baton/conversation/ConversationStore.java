@@ -71,10 +71,16 @@ final class ConversationStore {
     private static final String SELECT_CONVERSATION =
             "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + " where c.id = ?";
 
-    private static final String SELECT_CONVERSATION_FOR_UPDATE = SELECT_CONVERSATION + " for update of c";
+    /**
+     * The row is locked by a statement of its own, before {@link #SELECT_CONVERSATION} reads it:
+     * a locking read that waited for a concurrent share re-checks only the locked row, not the
+     * boundary joined to it, so one statement could pair the new share with the old boundary.
+     * Once locked, the row cannot change, and the next statement (a new snapshot) reads it whole.
+     */
+    private static final String LOCK_FOR_UPDATE = "select 1 from conversations where id = ? for update";
 
     /** Blocks share, unshare and append while a fork copies, so the boundary it read holds. */
-    private static final String SELECT_CONVERSATION_FOR_SHARE = SELECT_CONVERSATION + " for share of c";
+    private static final String LOCK_FOR_SHARE = "select 1 from conversations where id = ? for share";
 
     /** The visible page: the boundary is enforced here, in SQL. */
     private static final String SELECT_MESSAGES = "select " + MESSAGE_COLUMNS + """
@@ -188,12 +194,22 @@ final class ConversationStore {
     }
 
     Optional<Row> row(Connection c, UUID id, Lock lock, String reader, Instant now) throws SQLException {
-        String sql = switch (lock) {
-            case NONE -> SELECT_CONVERSATION;
-            case SHARE -> SELECT_CONVERSATION_FOR_SHARE;
-            case UPDATE -> SELECT_CONVERSATION_FOR_UPDATE;
+        String lockSql = switch (lock) {
+            case NONE -> null;
+            case SHARE -> LOCK_FOR_SHARE;
+            case UPDATE -> LOCK_FOR_UPDATE;
         };
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        if (lockSql != null) {
+            try (PreparedStatement ps = c.prepareStatement(lockSql)) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(SELECT_CONVERSATION)) {
             ps.setObject(1, timestamp(now));
             ps.setString(2, reader);
             ps.setObject(3, id);

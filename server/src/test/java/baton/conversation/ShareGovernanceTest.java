@@ -308,6 +308,27 @@ class ShareGovernanceTest {
         }
     }
 
+    @Nested
+    class Subscriptions {
+        @Test
+        void aMovedBoundaryIsAnnouncedToTheAudienceOnlyAndToNobodyElseOnceExpired() {
+            share(List.of("bob"), 60L, false);
+            var moved = conversations.changes().audience(new ConversationChanges.Change(id, true));
+            assertThat(moved.test(bob)).isTrue();
+            assertThat(moved.test(carol)).isFalse();
+            assertThat(moved.test(alice)).isTrue();
+            assertThat(moved.test(admin)).isTrue();
+            clock.advance(Duration.ofSeconds(60));
+            var later = conversations.changes().audience(new ConversationChanges.Change(id, true));
+            assertThat(later.test(bob)).isFalse();
+            assertThat(later.test(alice)).isTrue();
+            conversations.unshare(alice, id);
+            var unshared = conversations.changes().audience(new ConversationChanges.Change(id, true));
+            assertThat(unshared.test(bob)).isTrue();
+            assertThat(unshared.test(carol)).isTrue();
+        }
+    }
+
     /** Issue 12: for a non-owner, the conversation object describes the shared part only. */
     @Nested
     class Metadata {
