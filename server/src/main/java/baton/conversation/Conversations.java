@@ -365,7 +365,7 @@ public final class Conversations {
                     new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner, boundary.index() + 1);
             store.insertConversation(c, fork);
             // the copy checks the share again, at this instant, in its own statement: a fork that
-            // crosses the share's expiry copies everything or nothing, and nothing is refused
+            // crosses the share's expiry copies everything, or nothing and is refused (rolled back)
             int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id(), privileged(caller, source),
                     caller.userId(), now());
             if (copied == 0) {
@@ -394,8 +394,9 @@ public final class Conversations {
         Instant now = now();
         return db.read("listing conversations", c -> {
             List<Conversation> rows = store.list(c, which == ListScope.SHARED, caller.projectId(), caller.userId(),
-                    now, after.createdAt(), after.id(), pageSize + 1).stream().map(row -> seen(caller, row).conversation())
-                    .toList();
+                    now, after.createdAt(), after.id(), pageSize + 1).stream()
+                    .filter(row -> privileged(caller, row.stored()) || row.readerMaySee() && row.boundaryId() != null)
+                    .map(row -> seen(caller, row).conversation()).toList();
             String next = null;
             if (rows.size() > pageSize) {
                 rows = rows.subList(0, pageSize);
