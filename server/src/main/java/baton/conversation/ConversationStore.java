@@ -169,8 +169,8 @@ final class ConversationStore {
      * Completions: conversations of the project the caller may see whose id or title starts with
      * the typed text. The prefix is matched with LIKE, its own wildcards escaped.
      */
-    private static final String STARTING_WITH = "select " + CONVERSATION_COLUMNS + """
-             from conversations c
+    private static final String STARTING_WITH = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
+
             where c.project_id = ?
               and (c.owner_id = ? or ? or """ + READER_MAY_SEE + """
             )
@@ -418,23 +418,26 @@ final class ConversationStore {
         }
     }
 
-    List<Conversation> startingWith(Connection c, String projectId, String userId, boolean admin, Instant now,
+    List<Row> startingWith(Connection c, String projectId, String userId, boolean admin, Instant now,
             String prefix, int limit) throws SQLException {
         String pattern = prefix.toLowerCase(java.util.Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         try (PreparedStatement ps = c.prepareStatement(STARTING_WITH)) {
-            ps.setString(1, projectId);
-            ps.setString(2, userId);
-            ps.setBoolean(3, admin);
-            ps.setObject(4, timestamp(now));
-            ps.setString(5, userId);
-            ps.setString(6, pattern);
-            ps.setString(7, pattern);
-            ps.setInt(8, limit);
+            int i = 1;
+            ps.setObject(i++, timestamp(now));
+            ps.setString(i++, userId);
+            ps.setString(i++, projectId);
+            ps.setString(i++, userId);
+            ps.setBoolean(i++, admin);
+            ps.setObject(i++, timestamp(now));
+            ps.setString(i++, userId);
+            ps.setString(i++, pattern);
+            ps.setString(i++, pattern);
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
-                List<Conversation> out = new ArrayList<>();
+                List<Row> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(conversation(rs));
+                    out.add(row(rs));
                 }
                 return out;
             }

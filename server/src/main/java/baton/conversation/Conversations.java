@@ -395,8 +395,7 @@ public final class Conversations {
         return db.read("listing conversations", c -> {
             List<Conversation> rows = store.list(c, which == ListScope.SHARED, caller.projectId(), caller.userId(),
                     now, after.createdAt(), after.id(), pageSize + 1).stream()
-                    .filter(row -> privileged(caller, row.stored()) || row.readerMaySee() && row.boundaryId() != null)
-                    .map(row -> seen(caller, row).conversation()).toList();
+                    .filter(row -> mayKnow(caller, row)).map(row -> seen(caller, row).conversation()).toList();
             String next = null;
             if (rows.size() > pageSize) {
                 rows = rows.subList(0, pageSize);
@@ -420,7 +419,8 @@ public final class Conversations {
         int size = Math.max(1, Math.min(limit, MAX_COMPLETIONS + 1));
         Instant now = now();
         return db.read("completing conversation ids", c -> store.startingWith(c, caller.projectId(),
-                caller.userId(), caller.isAdmin(), now, typed, size));
+                caller.userId(), caller.isAdmin(), now, typed, size).stream()
+                .filter(row -> mayKnow(caller, row)).map(row -> seen(caller, row).conversation()).toList());
     }
 
     // ---------------------------------------------------------------- access rules
@@ -459,6 +459,11 @@ public final class Conversations {
                 stored.createdAt(), row.boundaryAt(), row.boundaryId(), last, stored.forkedFrom(),
                 stored.earlierOwnerId(), last + 1, stored.share().withoutAudience());
         return new Seen(shared, last);
+    }
+
+    /** Whether {@link #seen} lets the caller see the row (a listing skips the others). */
+    private static boolean mayKnow(Identity caller, ConversationStore.Row row) {
+        return privileged(caller, row.stored()) || row.readerMaySee() && row.boundaryId() != null;
     }
 
     private static boolean privileged(Identity caller, Conversation conversation) {
