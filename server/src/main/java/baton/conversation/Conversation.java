@@ -12,7 +12,9 @@ import java.util.UUID;
  * @param forkedFrom where this conversation was forked from, or null
  * @param earlierOwnerId the nearest other owner of the inherited history, or null when the whole
  *     history is the owner's own (then it is not a cross-owner fork)
- * @param messageCount the number of messages, also the index of the next one
+ * @param messageCount the number of messages, also the index of the next one (for a reader who
+ *     is not the owner: of the shared part only)
+ * @param share the terms of the share (audience, expiry, follow) while shared, else null
  */
 public record Conversation(
         UUID id,
@@ -25,7 +27,16 @@ public record Conversation(
         Integer sharedUntilIndex,
         ForkedFrom forkedFrom,
         String earlierOwnerId,
-        int messageCount) {
+        int messageCount,
+        ShareTerms share) {
+
+    /** A conversation whose share, if any, is for the whole project, pinned and without expiry. */
+    public Conversation(UUID id, String projectId, String ownerId, String title, Instant createdAt, Instant updatedAt,
+            UUID sharedUntilMessageId, Integer sharedUntilIndex, ForkedFrom forkedFrom, String earlierOwnerId,
+            int messageCount) {
+        this(id, projectId, ownerId, title, createdAt, updatedAt, sharedUntilMessageId, sharedUntilIndex, forkedFrom,
+                earlierOwnerId, messageCount, sharedUntilMessageId == null ? null : ShareTerms.PROJECT);
+    }
 
     public Conversation {
         Objects.requireNonNull(id, "id must not be null");
@@ -36,6 +47,9 @@ public record Conversation(
         Objects.requireNonNull(updatedAt, "updatedAt must not be null");
         if ((sharedUntilMessageId == null) != (sharedUntilIndex == null)) {
             throw new IllegalArgumentException("sharedUntilMessageId and sharedUntilIndex must be set together");
+        }
+        if ((sharedUntilMessageId == null) != (share == null)) {
+            throw new IllegalArgumentException("share terms are set exactly while shared");
         }
     }
 

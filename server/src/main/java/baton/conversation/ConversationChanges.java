@@ -2,6 +2,7 @@ package baton.conversation;
 
 import baton.db.ChangeFeed;
 import baton.db.Database;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -16,10 +17,12 @@ public final class ConversationChanges {
 
     private final Database db;
     private final ConversationStore store;
+    private final Clock clock;
 
-    ConversationChanges(Database db, ConversationStore store) {
+    ConversationChanges(Database db, ConversationStore store, Clock clock) {
         this.db = db;
         this.store = store;
+        this.clock = clock;
     }
 
     /** The database channel on which every committed change of a conversation is announced (migration V6). */
@@ -72,8 +75,10 @@ public final class ConversationChanges {
      * Who may learn that {@code change} happened: members of the conversation's project who see
      * something different now. The owner and admins see every change; another member only a moved
      * boundary (a share, an unshare, a re-share elsewhere). Appends past the boundary stay unknown
-     * to the others: telling them would say that the owner is still working on it. Nobody of
-     * another project ever hears of it. One read of the conversation's row, whatever the audience.
+     * to the others: telling them would say that the owner is still working on it. A share for
+     * named users tells only them (and, once unshared, every member, as before); an expired share
+     * tells nobody but the owner and admins. Nobody of another project ever hears of it. One read
+     * of the conversation's row, whatever the audience.
      */
     public Predicate<Identity> audience(Change change) {
         Optional<Conversation> row = db.read("reading conversation " + change.conversationId(),
@@ -82,8 +87,11 @@ public final class ConversationChanges {
             return who -> false;
         }
         Conversation conversation = row.get();
+        ShareTerms share = conversation.share();
+        boolean expired = share != null && share.expiredAt(clock.instant());
         return who -> who.projectId().equals(conversation.projectId())
-                && (conversation.isOwnedBy(who) || who.isAdmin() || change.boundaryMoved());
+                && (conversation.isOwnedBy(who) || who.isAdmin() || change.boundaryMoved()
+                        && (share == null || !expired && share.includes(who.userId())));
     }
 
     /**

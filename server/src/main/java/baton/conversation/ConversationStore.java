@@ -25,7 +25,39 @@ final class ConversationStore {
     private static final String CONVERSATION_COLUMNS = """
             id, project_id, owner_id, title, created_at, updated_at, shared_until_message_id,
             shared_until_index, forked_from_conversation_id, forked_from_message_id,
-            forked_from_owner_id, forked_from_index, earlier_owner_id, message_count""";
+            forked_from_owner_id, forked_from_index, earlier_owner_id, message_count, shared_with,
+            shared_expires_at, shared_follows""";
+
+    /**
+     * Whether a reader who is neither the owner nor an admin may see the shared part now: the
+     * conversation is shared, the share has not expired at the caller's instant (first bind, a
+     * timestamptz) and the reader (second bind, a user id) is in its audience. Written once, used
+     * by every read, list, completion and fork copy, so expiry and audience are checked in the
+     * same SQL that reads, with no job moving rows.
+     */
+    private static final String READER_MAY_SEE = " " + """
+            (c.shared_until_index is not null
+             and (c.shared_expires_at is null or c.shared_expires_at > ?::timestamptz)
+             and (c.shared_with is null or ?::text = any (c.shared_with)))""";
+
+    /**
+     * The share boundary, as one rule: the latest turn end at or below the pinned boundary, which
+     * is the pinned turn end itself, or, for a share that follows, at or below the last message,
+     * so a turn in progress is never inside it. Null when not shared. Joined to the row {@code c}.
+     */
+    private static final String BOUNDARY = " " + """
+             left join lateral (
+                select m.id as boundary_id, m.idx as boundary_idx, m.created_at as boundary_at
+                  from messages m
+                 where m.conversation_id = c.id
+                   and m.idx <= case when c.shared_follows then c.message_count - 1 else c.shared_until_index end
+                   and m.type = 'result' and m.tool = 'router_agent' and m.parent_id is null
+                 order by m.idx desc
+                 limit 1) b on true""";
+
+    /** A conversation row with its boundary and whether the reader may see the shared part (binds: instant, user). */
+    private static final String ROW_COLUMNS = CONVERSATION_COLUMNS
+            + ", boundary_id, boundary_idx, boundary_at, " + READER_MAY_SEE + " as reader_may_see";
 
     private static final String MESSAGE_COLUMNS = """
             id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at""";
@@ -37,12 +69,18 @@ final class ConversationStore {
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_CONVERSATION =
-            "select " + CONVERSATION_COLUMNS + " from conversations where id = ?";
+            "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + " where c.id = ?";
 
-    private static final String SELECT_CONVERSATION_FOR_UPDATE = SELECT_CONVERSATION + " for update";
+    /**
+     * The row is locked by a statement of its own, before {@link #SELECT_CONVERSATION} reads it:
+     * a locking read that waited for a concurrent share re-checks only the locked row, not the
+     * boundary joined to it, so one statement could pair the new share with the old boundary.
+     * Once locked, the row cannot change, and the next statement (a new snapshot) reads it whole.
+     */
+    private static final String LOCK_FOR_UPDATE = "select 1 from conversations where id = ? for update";
 
     /** Blocks share, unshare and append while a fork copies, so the boundary it read holds. */
-    private static final String SELECT_CONVERSATION_FOR_SHARE = SELECT_CONVERSATION + " for share";
+    private static final String LOCK_FOR_SHARE = "select 1 from conversations where id = ? for share";
 
     /** The visible page: the boundary is enforced here, in SQL. */
     private static final String SELECT_MESSAGES = "select " + MESSAGE_COLUMNS + """
@@ -87,7 +125,8 @@ final class ConversationStore {
 
     private static final String UPDATE_SHARE = """
             update conversations
-               set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?
+               set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?,
+                   shared_with = ?, shared_expires_at = ?, shared_follows = ?
              where id = ?""";
 
     /**
@@ -107,46 +146,75 @@ final class ConversationStore {
                    s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
               from messages s,
                    lateral (select md5(?::text || s.id::text) as id, md5(?::text || s.parent_id::text) as parent) h
-             where s.conversation_id = ? and s.idx <= ?""";
+             where s.conversation_id = ? and s.idx <= ?
+               and (? or exists (select 1 from conversations c where c.id = ? and """ + READER_MAY_SEE + """
+            ))""";
 
-    private static final String LIST_MINE = "select " + CONVERSATION_COLUMNS + """
-             from conversations
-            where project_id = ? and owner_id = ? and (created_at, id) < (?, ?)
-            order by created_at desc, id desc
+    private static final String LIST_MINE = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
+
+            where c.project_id = ? and c.owner_id = ? and (c.created_at, c.id) < (?, ?)
+            order by c.created_at desc, c.id desc
             limit ?""";
 
-    private static final String LIST_SHARED = "select " + CONVERSATION_COLUMNS + """
-             from conversations
-            where project_id = ? and owner_id <> ? and shared_until_message_id is not null
-              and (created_at, id) < (?, ?)
-            order by created_at desc, id desc
+    /** Others' conversations shared now with the caller: not expired, the caller in the audience. */
+    private static final String LIST_SHARED = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
+
+            where c.project_id = ? and c.owner_id <> ? and """ + READER_MAY_SEE + """
+
+              and (c.created_at, c.id) < (?, ?)
+            order by c.created_at desc, c.id desc
             limit ?""";
 
     /**
      * Completions: conversations of the project the caller may see whose id or title starts with
      * the typed text. The prefix is matched with LIKE, its own wildcards escaped.
      */
-    private static final String STARTING_WITH = "select " + CONVERSATION_COLUMNS + """
-             from conversations
-            where project_id = ?
-              and (owner_id = ? or shared_until_message_id is not null or ?)
-              and (id::text like ? or lower(title) like ?)
-            order by created_at desc, id desc
+    private static final String STARTING_WITH = "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + """
+
+            where c.project_id = ?
+              and (c.owner_id = ? or ? or """ + READER_MAY_SEE + """
+            )
+              and (c.id::text like ? or lower(c.title) like ?)
+            order by c.created_at desc, c.id desc
             limit ?""";
 
     /** How {@link #conversation} locks the row it reads. */
     enum Lock { NONE, SHARE, UPDATE }
 
+    /**
+     * A conversation as stored, with its share boundary (null when not shared) and whether
+     * {@code reader}, if neither its owner nor an admin, may see the shared part at {@code now}.
+     */
+    record Row(Conversation stored, UUID boundaryId, Integer boundaryIndex, Instant boundaryAt, boolean readerMaySee) {
+    }
+
+    /** The stored conversation, read for nobody in particular (who may hear of a change). */
     Optional<Conversation> conversation(Connection c, UUID id, Lock lock) throws SQLException {
-        String sql = switch (lock) {
-            case NONE -> SELECT_CONVERSATION;
-            case SHARE -> SELECT_CONVERSATION_FOR_SHARE;
-            case UPDATE -> SELECT_CONVERSATION_FOR_UPDATE;
+        return row(c, id, lock, "", Instant.EPOCH).map(Row::stored);
+    }
+
+    Optional<Row> row(Connection c, UUID id, Lock lock, String reader, Instant now) throws SQLException {
+        String lockSql = switch (lock) {
+            case NONE -> null;
+            case SHARE -> LOCK_FOR_SHARE;
+            case UPDATE -> LOCK_FOR_UPDATE;
         };
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, id);
+        if (lockSql != null) {
+            try (PreparedStatement ps = c.prepareStatement(lockSql)) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(SELECT_CONVERSATION)) {
+            ps.setObject(1, timestamp(now));
+            ps.setString(2, reader);
+            ps.setObject(3, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(conversation(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }
         }
     }
@@ -281,7 +349,8 @@ final class ConversationStore {
         }
     }
 
-    void updateShare(Connection c, UUID id, Message boundary, Instant now) throws SQLException {
+    /** Sets the share (boundary and terms), or clears it when {@code boundary} is null. */
+    void updateShare(Connection c, UUID id, Message boundary, ShareTerms terms, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPDATE_SHARE)) {
             ps.setObject(1, boundary == null ? null : boundary.id());
             if (boundary == null) {
@@ -290,13 +359,23 @@ final class ConversationStore {
                 ps.setInt(2, boundary.index());
             }
             ps.setObject(3, timestamp(now));
-            ps.setObject(4, id);
+            ShareTerms t = boundary == null ? null : terms;
+            ps.setArray(4, t == null || t.withUsers() == null ? null : c.createArrayOf("text", t.withUsers().toArray()));
+            ps.setObject(5, t == null || t.expiresAt() == null ? null : timestamp(t.expiresAt()));
+            ps.setBoolean(6, t != null && t.follows());
+            ps.setObject(7, id);
             ps.executeUpdate();
         }
     }
 
-    /** Copies messages 0..untilIndex of {@code source} into {@code target}; returns how many. */
-    int copyMessages(Connection c, UUID source, int untilIndex, UUID target) throws SQLException {
+    /**
+     * Copies messages 0..untilIndex of {@code source} into {@code target} in one statement;
+     * returns how many. Unless {@code privileged} (the owner, an admin), the statement itself
+     * copies nothing once {@code reader} may no longer see the share at {@code now} (expired,
+     * left the audience), so a fork crossing its expiry is whole or empty, never partial.
+     */
+    int copyMessages(Connection c, UUID source, int untilIndex, UUID target, boolean privileged, String reader,
+            Instant now) throws SQLException {
         String prefix = target.toString().replace("-", "").substring(0, 12);
         try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
             ps.setString(1, prefix);
@@ -306,47 +385,71 @@ final class ConversationStore {
             ps.setString(5, target.toString());
             ps.setObject(6, source);
             ps.setInt(7, untilIndex);
+            ps.setBoolean(8, privileged);
+            ps.setObject(9, source);
+            ps.setObject(10, timestamp(now));
+            ps.setString(11, reader);
             return ps.executeUpdate();
         }
     }
 
-    List<Conversation> list(Connection c, boolean shared, String projectId, String userId,
+    List<Row> list(Connection c, boolean shared, String projectId, String userId, Instant now,
             Instant beforeCreatedAt, UUID beforeId, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(shared ? LIST_SHARED : LIST_MINE)) {
-            ps.setString(1, projectId);
-            ps.setString(2, userId);
-            ps.setObject(3, timestamp(beforeCreatedAt));
-            ps.setObject(4, beforeId);
-            ps.setInt(5, limit);
+            int i = 1;
+            ps.setObject(i++, timestamp(now));
+            ps.setString(i++, userId);
+            ps.setString(i++, projectId);
+            ps.setString(i++, userId);
+            if (shared) {
+                ps.setObject(i++, timestamp(now));
+                ps.setString(i++, userId);
+            }
+            ps.setObject(i++, timestamp(beforeCreatedAt));
+            ps.setObject(i++, beforeId);
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
-                List<Conversation> out = new ArrayList<>();
+                List<Row> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(conversation(rs));
+                    out.add(row(rs));
                 }
                 return out;
             }
         }
     }
 
-    List<Conversation> startingWith(Connection c, String projectId, String userId, boolean admin, String prefix,
-            int limit) throws SQLException {
+    List<Row> startingWith(Connection c, String projectId, String userId, boolean admin, Instant now,
+            String prefix, int limit) throws SQLException {
         String pattern = prefix.toLowerCase(java.util.Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         try (PreparedStatement ps = c.prepareStatement(STARTING_WITH)) {
-            ps.setString(1, projectId);
-            ps.setString(2, userId);
-            ps.setBoolean(3, admin);
-            ps.setString(4, pattern);
-            ps.setString(5, pattern);
-            ps.setInt(6, limit);
+            int i = 1;
+            ps.setObject(i++, timestamp(now));
+            ps.setString(i++, userId);
+            ps.setString(i++, projectId);
+            ps.setString(i++, userId);
+            ps.setBoolean(i++, admin);
+            ps.setObject(i++, timestamp(now));
+            ps.setString(i++, userId);
+            ps.setString(i++, pattern);
+            ps.setString(i++, pattern);
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
-                List<Conversation> out = new ArrayList<>();
+                List<Row> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(conversation(rs));
+                    out.add(row(rs));
                 }
                 return out;
             }
         }
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        int boundaryIndex = rs.getInt("boundary_idx");
+        Integer boundary = rs.wasNull() ? null : boundaryIndex;
+        OffsetDateTime at = rs.getObject("boundary_at", OffsetDateTime.class);
+        return new Row(conversation(rs), rs.getObject("boundary_id", UUID.class), boundary,
+                at == null ? null : at.toInstant(), rs.getBoolean("reader_may_see"));
     }
 
     private static Conversation conversation(ResultSet rs) throws SQLException {
@@ -356,6 +459,13 @@ final class ConversationStore {
                         rs.getInt("forked_from_index"), rs.getString("forked_from_owner_id"));
         int sharedIndex = rs.getInt("shared_until_index");
         Integer sharedUntilIndex = rs.wasNull() ? null : sharedIndex;
+        ShareTerms share = null;
+        if (sharedUntilIndex != null) {
+            Array with = rs.getArray("shared_with");
+            OffsetDateTime expires = rs.getObject("shared_expires_at", OffsetDateTime.class);
+            share = new ShareTerms(with == null ? null : List.of((String[]) with.getArray()),
+                    expires == null ? null : expires.toInstant(), rs.getBoolean("shared_follows"), true);
+        }
         return new Conversation(
                 rs.getObject("id", UUID.class),
                 rs.getString("project_id"),
@@ -367,7 +477,8 @@ final class ConversationStore {
                 sharedUntilIndex,
                 forkedFrom,
                 rs.getString("earlier_owner_id"),
-                rs.getInt("message_count"));
+                rs.getInt("message_count"),
+                share);
     }
 
     private static Message message(ResultSet rs) throws SQLException {

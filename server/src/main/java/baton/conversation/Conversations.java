@@ -45,7 +45,7 @@ public final class Conversations {
     public Conversations(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
-        this.changes = new ConversationChanges(db, store);
+        this.changes = new ConversationChanges(db, store, clock);
     }
 
     /** The committed changes of conversations, announced by the database to every Baton process. */
@@ -108,9 +108,11 @@ public final class Conversations {
      */
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
+        Instant now = now();
         return db.read("reading conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.NONE);
-            int lastVisible = lastVisibleIndex(caller, conversation);
+            Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.NONE, now));
+            Conversation conversation = seen.conversation();
+            int lastVisible = seen.lastVisible();
             List<Message> messages = limit == 0 || afterIndex >= lastVisible ? List.of()
                     : store.messages(c, conversationId, afterIndex, lastVisible, limit);
             Integer next = null;
@@ -128,7 +130,7 @@ public final class Conversations {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         checkBatch(messages);
         List<UUID> ids = db.write("appending to conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "append to");
             return appendLocked(c, conversation, messages);
         });
@@ -155,7 +157,7 @@ public final class Conversations {
                 Message.ROUTER_AGENT, null, ContentType.TEXT, content);
         checkBatch(List.of(rootCall));
         db.write("opening a turn in conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "send messages to");
             List<NewMessage> batch = new ArrayList<>(2);
             Optional<Message> latest = store.latestTurnRoot(c, conversationId);
@@ -285,9 +287,19 @@ public final class Conversations {
      * or the latest turn end when {@code until} is null. Re-sharing moves the boundary.
      */
     public Conversation share(Identity caller, UUID conversationId, UUID until) {
+        return shareOn(caller, conversationId, ShareRequest.until(until));
+    }
+
+    /**
+     * Shares the conversation on {@code request}'s terms: its boundary ({@code until}, the latest
+     * turn end, or every turn end to come when it follows), audience and expiry. A re-share
+     * replaces all of them; what the request leaves out is the whole project, no expiry, pinned.
+     */
+    public Conversation shareOn(Identity caller, UUID conversationId, ShareRequest request) {
         requireWriter(caller, "share conversations");
+        UUID until = request.until();
         Conversation shared = db.write("sharing conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "share");
             int last = conversation.messageCount() - 1;
             Message boundary;
@@ -299,8 +311,9 @@ public final class Conversations {
                 boundary = turnEnd(c, conversationId, until, last);
             }
             Instant now = now();
-            store.updateShare(c, conversationId, boundary, now);
-            return withShare(conversation, boundary, now);
+            ShareTerms terms = request.terms(now);
+            store.updateShare(c, conversationId, boundary, terms, now);
+            return withShare(conversation, boundary, terms, now);
         });
         log.info("[{} {}] shared {} until {}", caller.projectId(), caller.userId(), conversationId,
                 shared.sharedUntilMessageId());
@@ -311,14 +324,14 @@ public final class Conversations {
     public Conversation unshare(Identity caller, UUID conversationId) {
         requireWriter(caller, "unshare conversations");
         Conversation unshared = db.write("unsharing conversation " + conversationId, c -> {
-            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
+            Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "unshare");
             if (!conversation.isShared()) {
                 return conversation;
             }
             Instant now = now();
-            store.updateShare(c, conversationId, null, now);
-            return withShare(conversation, null, now);
+            store.updateShare(c, conversationId, null, null, now);
+            return withShare(conversation, null, null, now);
         });
         log.info("[{} {}] unshared {}", caller.projectId(), caller.userId(), conversationId);
         return unshared;
@@ -333,8 +346,9 @@ public final class Conversations {
         ForkResult result = db.write("forking conversation " + conversationId, c -> {
             // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
             // read here is the one the copy obeys.
-            Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.SHARE);
-            int lastVisible = lastVisibleIndex(caller, source);
+            Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.SHARE, now()));
+            Conversation source = seen.conversation();
+            int lastVisible = seen.lastVisible();
             Message boundary;
             if (until == null) {
                 boundary = store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
@@ -350,7 +364,13 @@ public final class Conversations {
                     title, now, now, null, null,
                     new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner, boundary.index() + 1);
             store.insertConversation(c, fork);
-            int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id());
+            // the copy checks the share again, at this instant, in its own statement: a fork that
+            // crosses the share's expiry copies everything, or nothing and is refused (rolled back)
+            int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id(), privileged(caller, source),
+                    caller.userId(), now());
+            if (copied == 0) {
+                throw denied(conversationId);
+            }
             if (copied != boundary.index() + 1) {
                 // indexes are gap-free, so anything else means the store is inconsistent
                 throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
@@ -371,9 +391,11 @@ public final class Conversations {
         }
         Cursor after = Cursor.decode(cursor);
         ListScope which = scope == null ? ListScope.MINE : scope;
+        Instant now = now();
         return db.read("listing conversations", c -> {
             List<Conversation> rows = store.list(c, which == ListScope.SHARED, caller.projectId(), caller.userId(),
-                    after.createdAt(), after.id(), pageSize + 1);
+                    now, after.createdAt(), after.id(), pageSize + 1).stream()
+                    .filter(row -> mayKnow(caller, row)).map(row -> seen(caller, row).conversation()).toList();
             String next = null;
             if (rows.size() > pageSize) {
                 rows = rows.subList(0, pageSize);
@@ -395,28 +417,57 @@ public final class Conversations {
     public List<Conversation> completions(Identity caller, String prefix, int limit) {
         String typed = prefix == null ? "" : prefix;
         int size = Math.max(1, Math.min(limit, MAX_COMPLETIONS + 1));
+        Instant now = now();
         return db.read("completing conversation ids", c -> store.startingWith(c, caller.projectId(),
-                caller.userId(), caller.isAdmin(), typed, size));
+                caller.userId(), caller.isAdmin(), now, typed, size).stream()
+                .filter(row -> mayKnow(caller, row)).map(row -> seen(caller, row).conversation()).toList());
     }
 
     // ---------------------------------------------------------------- access rules
 
+    /** What the caller sees of a conversation and the greatest index it may see. */
+    private record Seen(Conversation conversation, int lastVisible) {
+    }
+
     /**
-     * The greatest index the caller may see: everything for the owner and for admins of the
-     * project, the boundary for other members while shared; otherwise access is denied. Every
-     * read and fork asks this before it loads a message.
+     * The conversation as the caller sees it, and the greatest index it may see: everything for
+     * the owner and for admins of the project; for other members, the share boundary (the SQL of
+     * the row computed it, following the owner's turn ends for a live share) while the share is
+     * for them and has not expired at the caller's instant (also decided by that SQL); otherwise
+     * access is denied, with the same answer whichever rule refused. Every read, list and fork
+     * asks this before it loads a message. A non-owner's conversation describes the shared part
+     * only: its updated_at is the time of the boundary, its count the boundary's, and the
+     * audience is left out.
      */
-    private static int lastVisibleIndex(Identity caller, Conversation conversation) {
-        if (!conversation.projectId().equals(caller.projectId())) {
-            throw notFound(conversation.id());
+    private static Seen seen(Identity caller, ConversationStore.Row row) {
+        Conversation stored = row.stored();
+        if (!stored.projectId().equals(caller.projectId())) {
+            throw notFound(stored.id());
         }
-        if (conversation.isOwnedBy(caller) || caller.isAdmin()) {
-            return conversation.messageCount() - 1;
+        Conversation atBoundary = row.boundaryId() == null ? stored
+                : new Conversation(stored.id(), stored.projectId(), stored.ownerId(), stored.title(),
+                        stored.createdAt(), stored.updatedAt(), row.boundaryId(), row.boundaryIndex(),
+                        stored.forkedFrom(), stored.earlierOwnerId(), stored.messageCount(), stored.share());
+        if (privileged(caller, stored)) {
+            return new Seen(atBoundary, stored.messageCount() - 1);
         }
-        if (!conversation.isShared()) {
-            throw denied(conversation.id());
+        if (!row.readerMaySee() || row.boundaryId() == null) {
+            throw denied(stored.id());
         }
-        return conversation.sharedUntilIndex();
+        int last = row.boundaryIndex();
+        Conversation shared = new Conversation(stored.id(), stored.projectId(), stored.ownerId(), stored.title(),
+                stored.createdAt(), row.boundaryAt(), row.boundaryId(), last, stored.forkedFrom(),
+                stored.earlierOwnerId(), last + 1, stored.share().withoutAudience());
+        return new Seen(shared, last);
+    }
+
+    /** Whether {@link #seen} lets the caller see the row (a listing skips the others). */
+    private static boolean mayKnow(Identity caller, ConversationStore.Row row) {
+        return privileged(caller, row.stored()) || row.readerMaySee() && row.boundaryId() != null;
+    }
+
+    private static boolean privileged(Identity caller, Conversation conversation) {
+        return conversation.isOwnedBy(caller) || caller.isAdmin();
     }
 
     /**
@@ -424,9 +475,10 @@ public final class Conversations {
      * exactly like an id that does not exist, so no answer tells what another project holds.
      * Every access to a conversation starts here.
      */
-    private Conversation existing(Connection c, Identity caller, UUID id, ConversationStore.Lock lock)
-            throws SQLException {
-        return store.conversation(c, id, lock).filter(found -> found.projectId().equals(caller.projectId()))
+    private ConversationStore.Row existing(Connection c, Identity caller, UUID id, ConversationStore.Lock lock,
+            Instant now) throws SQLException {
+        return store.row(c, id, lock, caller.userId(), now)
+                .filter(found -> found.stored().projectId().equals(caller.projectId()))
                 .orElseThrow(() -> notFound(id));
     }
 
@@ -467,10 +519,10 @@ public final class Conversations {
         return m;
     }
 
-    private static Conversation withShare(Conversation c, Message boundary, Instant now) {
+    private static Conversation withShare(Conversation c, Message boundary, ShareTerms terms, Instant now) {
         return new Conversation(c.id(), c.projectId(), c.ownerId(), c.title(), c.createdAt(), now,
                 boundary == null ? null : boundary.id(), boundary == null ? null : boundary.index(),
-                c.forkedFrom(), c.earlierOwnerId(), c.messageCount());
+                c.forkedFrom(), c.earlierOwnerId(), c.messageCount(), boundary == null ? null : terms);
     }
 
     private Instant now() {

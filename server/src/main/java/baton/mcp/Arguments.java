@@ -65,6 +65,49 @@ public final class Arguments {
         throw invalid(name, "must be an integer");
     }
 
+    /** An optional whole number that may exceed an int (a number of seconds, say). */
+    public Long longInteger(String name) {
+        Object value = values.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            return ((Number) value).longValue();
+        }
+        throw invalid(name, "must be an integer");
+    }
+
+    /** An optional boolean; absent is false. */
+    public boolean flag(String name) {
+        Object value = values.get(name);
+        if (value == null) {
+            return false;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw invalid(name, "must be true or false");
+        }
+        return b;
+    }
+
+    /** An optional list of strings, or null when absent. */
+    public List<String> strings(String name) {
+        Object value = values.get(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw invalid(name, "must be an array");
+        }
+        ArrayList<String> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String s)) {
+                throw invalid(name + "[" + i + "]", "must be a string");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
     /** An optional id; a value that is not a UUID is refused with a sentence naming the argument. */
     public UUID uuid(String name) {
         String text = string(name);

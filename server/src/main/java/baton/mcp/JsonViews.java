@@ -3,6 +3,7 @@ package baton.mcp;
 import baton.conversation.Conversation;
 import baton.conversation.ForkedFrom;
 import baton.conversation.Message;
+import baton.conversation.ShareTerms;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -25,6 +26,14 @@ public final class JsonViews {
         out.put("forked_from", forkedFrom(c.forkedFrom()));
         out.put("created_at", time(c.createdAt()));
         out.put("updated_at", time(c.updatedAt()));
+        ShareTerms share = c.share();
+        if (share != null) {
+            out.put("shared_follows", share.follows());
+            out.put("expires_at", share.expiresAt() == null ? null : time(share.expiresAt()));
+            if (share.audienceShown()) {
+                out.put("shared_with", share.withUsers());
+            }
+        }
         return out;
     }
 

@@ -11,62 +11,84 @@ import baton.prompts.PromptLibrary;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.time.Clock;
+import baton.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * For random conversations and random sequences of appends, shares, re-shares and unshares, a
- * member who is not the owner never receives a message past the boundary that holds: not through
- * read, fork, list, the system prompt or the resource.
+ * For random conversations and random sequences of appends, shares, re-shares (with random
+ * audiences, expiries and live follow), unshares and the passing of time, a member who is not the
+ * owner never receives a message past the boundary that holds, a member outside the audience or a
+ * reader after the expiry never receives a message at all: not through read, fork, list,
+ * completions, the system prompt or the resource.
  */
 class BoundaryPropertyTest {
 
-    private final Conversations conversations = new Conversations(TestDatabase.database(), Clock.systemUTC());
+    private static final Instant START = Instant.parse("2032-01-01T00:00:00Z");
+    private static final List<String> READERS = List.of("bob", "carol");
+
+    private final ManualClock clock = new ManualClock(START);
+    private final Conversations conversations = new Conversations(TestDatabase.database(), clock);
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** One step of the owner's activity. */
-    sealed interface Step permits AppendTurns, AppendOpen, Share, Unshare { }
+    sealed interface Step permits AppendTurns, AppendOpen, Share, Unshare, Wait { }
 
     record AppendTurns(int count) implements Step { }
 
     record AppendOpen() implements Step { }
 
-    /** Share at the turn end {@code pick} (modulo the number of turn ends), or the latest when negative. */
-    record Share(int pick) implements Step { }
+    /**
+     * Share at the turn end {@code pick} (modulo the number of turn ends), or the latest when
+     * negative; or, when {@code follow}, every turn end to come. {@code withUsers} null is the
+     * whole project; {@code expiresIn} null is no expiry.
+     */
+    record Share(int pick, List<String> withUsers, Long expiresIn, boolean follow) implements Step { }
 
     record Unshare() implements Step { }
+
+    /** Time passes. */
+    record Wait(int seconds) implements Step { }
 
     @Provide
     Arbitrary<List<Step>> steps() {
         Arbitrary<Step> step = Arbitraries.oneOf(
                 Arbitraries.integers().between(1, 3).map(AppendTurns::new),
                 Arbitraries.just(new AppendOpen()),
-                Arbitraries.integers().between(-1, 20).map(Share::new),
-                Arbitraries.just(new Unshare()));
-        return step.list().ofMinSize(1).ofMaxSize(8);
+                Combinators.combine(Arbitraries.integers().between(-1, 20),
+                        Arbitraries.of(Arrays.asList(null, List.of("bob"), List.of("carol"), List.of("bob", "carol"),
+                                List.of("dave"))),
+                        Arbitraries.of(Arrays.asList(null, 60L, 120L, 600L)),
+                        Arbitraries.of(false, false, true)).as(Share::new),
+                Arbitraries.just(new Unshare()),
+                Arbitraries.integers().between(1, 200).map(Wait::new));
+        return step.list().ofMinSize(1).ofMaxSize(10);
     }
 
     @Property(tries = 40)
     void nonOwnerNeverSeesMessagesPastTheBoundary(@ForAll("steps") List<Step> steps) throws Exception {
         String project = Turns.project();
         Identity alice = new Identity("alice", project, Role.EDITOR);
-        Identity bob = new Identity("bob", project, Role.EDITOR);
         UUID id = conversations.create(alice, "property").id();
-        IdentityResolver asBob = IdentityResolver.fixed(bob);
-        var prompt = new ConversationPrompts(conversations, new PromptLibrary(), asBob).specifications().get(1);
-        var resource = new ConversationResource(conversations, mapper, asBob).specification();
 
         List<UUID> turnEnds = new ArrayList<>();
         List<UUID> all = new ArrayList<>();
-        Integer boundary = null; // index of the boundary, as the model of the test keeps it
+        // the share, as the model of the test keeps it
+        Integer boundary = null; // index of the pinned boundary; null when not shared
+        List<String> audience = null;
+        Instant expiresAt = null;
+        boolean follows = false;
         for (Step step : steps) {
             if (step instanceof AppendTurns t) {
                 for (int i = 0; i < t.count(); i++) {
@@ -80,17 +102,37 @@ class BoundaryPropertyTest {
                 if (turnEnds.isEmpty()) {
                     continue;
                 }
-                UUID until = s.pick() < 0 ? null : turnEnds.get(s.pick() % turnEnds.size());
-                Conversation shared = conversations.share(alice, id, until);
+                UUID until = s.pick() < 0 || s.follow() ? null : turnEnds.get(s.pick() % turnEnds.size());
+                Conversation shared = conversations.shareOn(alice, id,
+                        new ShareRequest(until, s.withUsers(), s.expiresIn(), s.follow()));
                 UUID expected = until != null ? until : turnEnds.get(turnEnds.size() - 1);
                 assertThat(shared.sharedUntilMessageId()).isEqualTo(expected);
                 boundary = all.indexOf(expected);
+                audience = s.withUsers();
+                expiresAt = s.expiresIn() == null ? null : clock.instant().plusSeconds(s.expiresIn());
+                follows = s.follow();
+            } else if (step instanceof Wait w) {
+                clock.advance(Duration.ofSeconds(w.seconds()));
             } else {
                 conversations.unshare(alice, id);
                 boundary = null;
             }
-            checkWhatBobSees(bob, id, all, boundary, prompt, resource);
+            for (String name : READERS) {
+                Identity reader = new Identity(name, project, Role.EDITOR);
+                boolean mayRead = boundary != null && (audience == null || audience.contains(name))
+                        && (expiresAt == null || clock.instant().isBefore(expiresAt));
+                Integer visibleUntil = !mayRead ? null
+                        : follows ? all.indexOf(turnEnds.get(turnEnds.size() - 1)) : boundary;
+                checkWhatTheReaderSees(reader, id, all, visibleUntil);
+            }
         }
+    }
+
+    private void checkWhatTheReaderSees(Identity bob, UUID id, List<UUID> all, Integer boundary) throws Exception {
+        IdentityResolver asBob = IdentityResolver.fixed(bob);
+        var prompt = new ConversationPrompts(conversations, new PromptLibrary(), asBob).specifications().get(1);
+        var resource = new ConversationResource(conversations, mapper, asBob).specification();
+        checkWhatBobSees(bob, id, all, boundary, prompt, resource);
     }
 
     private void checkWhatBobSees(Identity bob, UUID id, List<UUID> all, Integer boundary,
@@ -126,11 +168,15 @@ class BoundaryPropertyTest {
 
         // list: metadata only, and the boundary it shows is the current one
         List<Conversation> listed = conversations.list(bob, ListScope.SHARED, 200, null).conversations();
+        List<Conversation> completed = conversations.completions(bob, id.toString().substring(0, 13), 10);
         if (boundary == null) {
             assertThat(listed).isEmpty();
+            assertThat(completed).isEmpty();
         } else {
             assertThat(listed).singleElement().extracting(Conversation::sharedUntilMessageId)
                     .isEqualTo(all.get(boundary));
+            assertThat(listed.get(0).messageCount()).isEqualTo(boundary + 1);
+            assertThat(completed).extracting(Conversation::id).containsExactly(id);
         }
 
         // prompt and resource

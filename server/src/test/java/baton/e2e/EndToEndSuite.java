@@ -214,6 +214,115 @@ abstract class EndToEndSuite {
     }
 
     /**
+     * Issue 13's share governance and issue 12's metadata rule over the real transport: an audience
+     * (others refused exactly as if it were not shared), an expiry that ends the share on every
+     * instance with no job, and a live share whose boundary follows alice's completed turns.
+     */
+    @Test
+    void aliceGovernsWhoSeesHerShareUntilWhenAndLive() throws InterruptedException {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        McpTestClient bob = start("bob", project, "editor");
+        McpTestClient bobElsewhere = start("bob", project, "editor"); // over HTTP: the other instance
+        McpTestClient carol = start("carol", project, "editor");
+
+        // expiry first, so its minute runs while the rest of the story is told
+        String expiring = (String) conversation(alice.call("create_conversation", Map.of("title", "Expiring"))).get("id");
+        alice.call("append_messages", Map.of("conversation_id", expiring, "messages", turn("Until when?")));
+        Map<String, Object> expiringShare = alice.call("share_conversation",
+                Map.of("conversation_id", expiring, "expires_in_seconds", 60));
+        java.time.Instant expiresAt = java.time.Instant.parse((String) expiringShare.get("expires_at"));
+        assertThat(expiresAt).isBetween(java.time.Instant.now().plusSeconds(50), java.time.Instant.now().plusSeconds(61));
+        assertThat(expiringShare).containsEntry("shared_with", null).containsEntry("shared_follows", false);
+        Map<String, Object> bobsView = conversation(bob.call("read_conversation", Map.of("conversation_id", expiring)));
+        assertThat(bobsView).containsEntry("expires_at", expiringShare.get("expires_at")).doesNotContainKey("shared_with");
+        assertThat(messages(bobElsewhere.call("read_conversation", Map.of("conversation_id", expiring)))).hasSize(4);
+        assertThat(alice.refused("share_conversation", Map.of("conversation_id", expiring, "expires_in_seconds", 59)))
+                .contains("expires_in_seconds");
+
+        // audience: bob only; carol is refused exactly as if it were not shared
+        String named = (String) conversation(alice.call("create_conversation", Map.of("title", "For bob"))).get("id");
+        List<String> namedIds = ids(alice.call("append_messages", Map.of("conversation_id", named, "messages", turn("q"))));
+        String notShared = carol.refused("read_conversation", Map.of("conversation_id", named));
+        assertThat(notShared).isEqualTo("Access denied to conversation " + named + ": it is not shared with you.");
+        Map<String, Object> namedShare = alice.call("share_conversation",
+                Map.of("conversation_id", named, "with_users", List.of("bob")));
+        assertThat(namedShare).containsEntry("shared_with", List.of("bob")).containsEntry("expires_at", null);
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", named)))).hasSize(4);
+        assertThat(carol.refused("read_conversation", Map.of("conversation_id", named))).isEqualTo(notShared);
+        assertThat(carol.refused("fork_conversation", Map.of("conversation_id", named))).isEqualTo(notShared);
+        assertThatThrownBy(() -> carol.resource(named)).isInstanceOf(McpError.class);
+        assertThat(sharedIds(carol)).contains(expiring).doesNotContain(named);
+        assertThat(sharedIds(bob)).contains(expiring, named);
+        assertThat(conversation(alice.call("read_conversation", Map.of("conversation_id", named))))
+                .containsEntry("shared_with", List.of("bob"));
+        assertThat(conversation(bob.call("read_conversation", Map.of("conversation_id", named))))
+                .doesNotContainKey("shared_with");
+        assertThat(bob.call("fork_conversation", Map.of("conversation_id", named)).get("copied_messages")).isEqualTo(4);
+        // bad audiences change nothing
+        assertThat(alice.refused("share_conversation", Map.of("conversation_id", named, "with_users", List.of())))
+                .contains("with_users");
+        assertThat(alice.refused("share_conversation", Map.of("conversation_id", named, "with_users", List.of("car\nol"))))
+                .isEqualTo("with_users[0] must not contain control characters (U+000A at position 4).");
+        assertThat(carol.refused("read_conversation", Map.of("conversation_id", named))).isEqualTo(notShared);
+        // re-sharing replaces the audience
+        alice.call("share_conversation", Map.of("conversation_id", named, "with_users", List.of("carol")));
+        assertThat(bob.refused("read_conversation", Map.of("conversation_id", named)))
+                .isEqualTo(notShared);
+        assertThat(messages(carol.call("read_conversation", Map.of("conversation_id", named)))).hasSize(4);
+
+        // issue 12: alice's hidden turn moves neither bob's updated_at nor what he is told
+        alice.call("share_conversation", Map.of("conversation_id", named));
+        Map<String, Object> before = conversation(bob.call("read_conversation", Map.of("conversation_id", named)));
+        Thread.sleep(20);
+        alice.call("append_messages", Map.of("conversation_id", named, "messages", turn("Hidden work")));
+        Map<String, Object> after = conversation(bob.call("read_conversation", Map.of("conversation_id", named)));
+        assertThat(after.get("updated_at")).isEqualTo(before.get("updated_at"))
+                .isEqualTo(messages(bob.call("read_conversation", Map.of("conversation_id", named))).get(3).get("created_at"));
+        assertThat(conversation(alice.call("read_conversation", Map.of("conversation_id", named))).get("updated_at"))
+                .isNotEqualTo(after.get("updated_at"));
+        assertThat(namedIds).hasSize(4);
+
+        // a live share: the boundary follows each completed turn, never a turn in progress
+        String live = (String) conversation(alice.call("create_conversation", Map.of("title", "Live"))).get("id");
+        alice.call("append_messages", Map.of("conversation_id", live, "messages", turn("first")));
+        Map<String, Object> liveShare = alice.call("share_conversation", Map.of("conversation_id", live, "follow", true));
+        assertThat(liveShare).containsEntry("shared_follows", true);
+        List<Map<String, Object>> next = turn("second");
+        alice.call("append_messages", Map.of("conversation_id", live, "messages", next.subList(0, 2)));
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", live)))).hasSize(4);
+        assertThat(bob.resource(live)).doesNotContain((String) next.get(0).get("id"));
+        alice.call("append_messages", Map.of("conversation_id", live, "messages", next.subList(2, 4)));
+        Map<String, Object> liveRead = bob.call("read_conversation", Map.of("conversation_id", live));
+        assertThat(messages(liveRead)).hasSize(8);
+        assertThat(conversation(liveRead)).containsEntry("shared_follows", true)
+                .containsEntry("shared_until_message_id", next.get(3).get("id"));
+        assertThat(bobElsewhere.call("fork_conversation", Map.of("conversation_id", live)).get("copied_messages"))
+                .isEqualTo(8);
+        alice.call("share_conversation", Map.of("conversation_id", live)); // pinned again
+        alice.call("append_messages", Map.of("conversation_id", live, "messages", turn("third")));
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", live)))).hasSize(8);
+
+        // the expiry: from expires_at on, bob is refused on every instance, alice still reads
+        long wait = java.time.Duration.between(java.time.Instant.now(), expiresAt).toMillis() + 200;
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+        String expired = "Access denied to conversation " + expiring + ": it is not shared with you.";
+        assertThat(bob.refused("read_conversation", Map.of("conversation_id", expiring))).isEqualTo(expired);
+        assertThat(bobElsewhere.refused("read_conversation", Map.of("conversation_id", expiring))).isEqualTo(expired);
+        assertThat(bobElsewhere.refused("fork_conversation", Map.of("conversation_id", expiring))).isEqualTo(expired);
+        assertThat(sharedIds(bob)).doesNotContain(expiring);
+        assertThat(messages(alice.call("read_conversation", Map.of("conversation_id", expiring)))).hasSize(4);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> sharedIds(McpTestClient who) {
+        return ((List<Map<String, Object>>) who.call("list_conversations", Map.of("scope", "shared")).get("conversations"))
+                .stream().map(c -> c.get("id")).toList();
+    }
+
+    /**
      * resources/subscribe across processes: bob's Baton hears of alice's share through PostgreSQL
      * (LISTEN/NOTIFY), and bob's client reads the conversation again. An append past bob's boundary
      * says nothing to him; the re-share that moves the boundary does.

@@ -3,11 +3,15 @@ package baton.mcp.tools;
 import baton.conversation.Conversation;
 import baton.conversation.Conversations;
 import baton.conversation.Identity;
+import baton.conversation.ShareRequest;
+import baton.conversation.ShareTerms;
 import baton.mcp.Arguments;
+import baton.mcp.JsonViews;
 import baton.mcp.ToolHandler;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code share_conversation}: shares up to a turn end, or moves the boundary. */
+/** {@code share_conversation}: shares up to a turn end (or following them), with an audience and expiry. */
 public final class ShareConversationTool implements ToolHandler {
 
     private final Conversations conversations;
@@ -23,9 +27,16 @@ public final class ShareConversationTool implements ToolHandler {
 
     @Override
     public Map<String, Object> call(Identity caller, Arguments args) {
-        Conversation shared = conversations.share(caller, args.requiredUuid("conversation_id"),
-                args.uuid("until_message_id"));
-        return Map.of("conversation_id", shared.id().toString(),
-                "shared_until_message_id", shared.sharedUntilMessageId().toString());
+        ShareRequest request = new ShareRequest(args.uuid("until_message_id"), args.strings("with_users"),
+                args.longInteger("expires_in_seconds"), args.flag("follow"));
+        Conversation shared = conversations.shareOn(caller, args.requiredUuid("conversation_id"), request);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("conversation_id", shared.id().toString());
+        out.put("shared_until_message_id", shared.sharedUntilMessageId().toString());
+        ShareTerms terms = shared.share();
+        out.put("shared_with", terms.withUsers());
+        out.put("expires_at", terms.expiresAt() == null ? null : JsonViews.time(terms.expiresAt()));
+        out.put("shared_follows", terms.follows());
+        return out;
     }
 }
