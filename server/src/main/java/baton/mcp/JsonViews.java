@@ -31,7 +31,7 @@ public final class JsonViews {
             out.put("shared_follows", share.follows());
             out.put("expires_at", share.expiresAt() == null ? null : time(share.expiresAt()));
             if (share.audienceShown()) {
-                out.put("shared_with", share.withUsers());
+                out.put("with_users", share.withUsers());
             }
         }
         return out;

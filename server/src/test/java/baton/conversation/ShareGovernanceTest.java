@@ -134,13 +134,13 @@ class ShareGovernanceTest {
             Map<String, Object> asBob = JsonViews.conversation(conversations.metadata(bob, id).conversation(), false);
             Map<String, Object> listedToBob = JsonViews.conversation(
                     conversations.list(bob, ListScope.SHARED, 10, null).conversations().get(0), false);
-            assertThat(asOwner).containsEntry("shared_with", List.of("bob", "carol"));
-            assertThat(asAdmin).containsEntry("shared_with", List.of("bob", "carol"));
-            assertThat(asBob).doesNotContainKey("shared_with");
-            assertThat(listedToBob).doesNotContainKey("shared_with");
+            assertThat(asOwner).containsEntry("with_users", List.of("bob", "carol"));
+            assertThat(asAdmin).containsEntry("with_users", List.of("bob", "carol"));
+            assertThat(asBob).doesNotContainKey("with_users");
+            assertThat(listedToBob).doesNotContainKey("with_users");
             share(null, null, false);
             assertThat(JsonViews.conversation(conversations.metadata(alice, id).conversation(), true))
-                    .containsEntry("shared_with", null);
+                    .containsEntry("with_users", null);
         }
 
         @Test

@@ -233,9 +233,9 @@ abstract class EndToEndSuite {
                 Map.of("conversation_id", expiring, "expires_in_seconds", 60));
         java.time.Instant expiresAt = java.time.Instant.parse((String) expiringShare.get("expires_at"));
         assertThat(expiresAt).isBetween(java.time.Instant.now().plusSeconds(50), java.time.Instant.now().plusSeconds(61));
-        assertThat(expiringShare).containsEntry("shared_with", null).containsEntry("shared_follows", false);
+        assertThat(expiringShare).containsEntry("with_users", null).containsEntry("shared_follows", false);
         Map<String, Object> bobsView = conversation(bob.call("read_conversation", Map.of("conversation_id", expiring)));
-        assertThat(bobsView).containsEntry("expires_at", expiringShare.get("expires_at")).doesNotContainKey("shared_with");
+        assertThat(bobsView).containsEntry("expires_at", expiringShare.get("expires_at")).doesNotContainKey("with_users");
         assertThat(messages(bobElsewhere.call("read_conversation", Map.of("conversation_id", expiring)))).hasSize(4);
         assertThat(alice.refused("share_conversation", Map.of("conversation_id", expiring, "expires_in_seconds", 59)))
                 .contains("expires_in_seconds");
@@ -247,7 +247,7 @@ abstract class EndToEndSuite {
         assertThat(notShared).isEqualTo("Access denied to conversation " + named + ": it is not shared with you.");
         Map<String, Object> namedShare = alice.call("share_conversation",
                 Map.of("conversation_id", named, "with_users", List.of("bob")));
-        assertThat(namedShare).containsEntry("shared_with", List.of("bob")).containsEntry("expires_at", null);
+        assertThat(namedShare).containsEntry("with_users", List.of("bob")).containsEntry("expires_at", null);
         assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", named)))).hasSize(4);
         assertThat(carol.refused("read_conversation", Map.of("conversation_id", named))).isEqualTo(notShared);
         assertThat(carol.refused("fork_conversation", Map.of("conversation_id", named))).isEqualTo(notShared);
@@ -255,9 +255,9 @@ abstract class EndToEndSuite {
         assertThat(sharedIds(carol)).contains(expiring).doesNotContain(named);
         assertThat(sharedIds(bob)).contains(expiring, named);
         assertThat(conversation(alice.call("read_conversation", Map.of("conversation_id", named))))
-                .containsEntry("shared_with", List.of("bob"));
+                .containsEntry("with_users", List.of("bob"));
         assertThat(conversation(bob.call("read_conversation", Map.of("conversation_id", named))))
-                .doesNotContainKey("shared_with");
+                .doesNotContainKey("with_users");
         assertThat(bob.call("fork_conversation", Map.of("conversation_id", named)).get("copied_messages")).isEqualTo(4);
         // bad audiences change nothing
         assertThat(alice.refused("share_conversation", Map.of("conversation_id", named, "with_users", List.of())))

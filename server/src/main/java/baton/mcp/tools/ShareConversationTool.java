@@ -34,7 +34,7 @@ public final class ShareConversationTool implements ToolHandler {
         out.put("conversation_id", shared.id().toString());
         out.put("shared_until_message_id", shared.sharedUntilMessageId().toString());
         ShareTerms terms = shared.share();
-        out.put("shared_with", terms.withUsers());
+        out.put("with_users", terms.withUsers());
         out.put("expires_at", terms.expiresAt() == null ? null : JsonViews.time(terms.expiresAt()));
         out.put("shared_follows", terms.follows());
         return out;
