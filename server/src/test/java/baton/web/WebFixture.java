@@ -1,7 +1,6 @@
 package baton.web;
 
 import baton.TestDatabase;
-import baton.Turns;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
@@ -41,7 +40,7 @@ import java.util.regex.Pattern;
  */
 final class WebFixture implements AutoCloseable {
 
-    final String project = Turns.project();
+    final String project = "acme-" + UUID.randomUUID().toString().substring(0, 8);
     final Database db = TestDatabase.database();
     final Conversations conversations = new Conversations(db, Clock.systemUTC());
     final Tokens tokens = new Tokens(db, Clock.systemUTC());
