@@ -29,8 +29,8 @@ final class WebOptions {
 
     /** The public URL, when the pages are served. */
     Optional<PublicUrl> publicUrl(Map<String, String> env) {
-        String url = Settings.first(publicUrl, env.get("BATON_PUBLIC_URL"), "");
-        return url.isBlank() ? Optional.empty() : Optional.of(PublicUrl.parse(url));
+        String url = publicUrl != null ? publicUrl : env.get("BATON_PUBLIC_URL");
+        return url == null || url.isBlank() ? Optional.empty() : Optional.of(PublicUrl.parse(url));
     }
 
     Duration sessionTtl(Map<String, String> env) {
