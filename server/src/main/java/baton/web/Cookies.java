@@ -20,6 +20,19 @@ final class Cookies {
                 + (secure(publicUrl, request) ? "; Secure" : ""));
     }
 
+    /** The value of the request's cookie {@code name}, or null. */
+    static String get(HttpServletRequest request, String name) {
+        jakarta.servlet.http.Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (jakarta.servlet.http.Cookie c : cookies) {
+                if (name.equals(c.getName())) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Secure whenever people reach Baton over https: the public URL says so, or this request came that way. */
     static boolean secure(PublicUrl publicUrl, HttpServletRequest request) {
         return publicUrl.isHttps() || request.isSecure();

@@ -222,6 +222,23 @@ class WebPagesHttpTest {
     }
 
     @Test
+    void signingInAgainEndsTheSessionTheBrowserHeld() throws Exception {
+        String old = web.signIn(web.bobToken);
+        HttpResponse<String> form = web.get("/signin", old);
+        HttpResponse<String> done = web.send(HttpRequest.newBuilder(web.url("/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", WebPages.SIGNIN_COOKIE + "=" + WebFixture.cookie(form, WebPages.SIGNIN_COOKIE)
+                        + "; " + WebPages.SESSION_COOKIE + "=" + old)
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + WebFixture.hidden(
+                        form.body().substring(form.body().indexOf("action=\"/signin\"")), "csrf")
+                        + "&token=" + web.bobToken)), null);
+        String fresh = WebFixture.cookie(done, WebPages.SESSION_COOKIE);
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(web.get("/", fresh).statusCode()).isEqualTo(200);
+        assertThat(web.get("/", old).statusCode()).isEqualTo(303);
+    }
+
+    @Test
     void aSessionExpires() {
         WebSessions now = new WebSessions(web.db, Clock.systemUTC(), Duration.ofMinutes(5));
         WebSessions.Opened opened = now.open(web.bob, null);
