@@ -106,6 +106,12 @@ public final class WebPages extends HttpServlet {
                 page.problem(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Something went wrong",
                         "The server could not show this page; its log has the details.");
             }
+        } catch (RuntimeException e) {
+            // a bug, not the person's mistake: the log has it, the page one sentence (never a stack trace)
+            log.error("a page failed: {} {}", method, path.length() <= 80 ? path : path.substring(0, 80), e);
+            new Page(request, response, nonce, Optional.empty(), templates).problem(
+                    HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Something went wrong",
+                    "The server could not show this page; its log has the details.");
         }
     }
 
