@@ -40,7 +40,7 @@ public final class Tokens {
             insert into tokens (id, secret_hash, user_id, project_id, role, label, created_at)
             values (?, ?, ?, ?, ?, ?, ?)""";
     private static final String SELECT_BY_HASH = """
-            select user_id, project_id, role from tokens where secret_hash = ? and revoked_at is null""";
+            select user_id, project_id, role, id from tokens where secret_hash = ? and revoked_at is null""";
     private static final String LIST = """
             select id, user_id, project_id, role, label, created_at, revoked_at from tokens
              where (?::text is null or project_id = ?)
@@ -100,6 +100,15 @@ public final class Tokens {
 
     /** The identity of a valid, unrevoked token; empty for anything else (malformed, unknown, revoked). */
     public Optional<Identity> authenticate(String secret) {
+        return check(secret).map(Checked::identity);
+    }
+
+    /** A valid token's id and identity: what a web session signed in with it remembers (never the secret). */
+    public record Checked(UUID tokenId, Identity identity) {
+    }
+
+    /** {@link #authenticate}, with the token's id. */
+    public Optional<Checked> check(String secret) {
         if (secret == null || !SHAPE.matcher(secret).matches()) {
             return Optional.empty();
         }
@@ -110,7 +119,8 @@ public final class Tokens {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new Identity(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3))));
+                    return Optional.of(new Checked(rs.getObject(4, UUID.class),
+                            new Identity(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)))));
                 }
             }
         });

@@ -6,6 +6,7 @@ import baton.bench.MemoryBenchmark;
 import baton.bench.ReadBenchmark;
 import baton.bench.ReferenceServers;
 import baton.bench.StartupBenchmark;
+import baton.bench.WebBenchmark;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.db.EmbeddedPostgresServer;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
         subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Http.class,
-                BenchCommand.Startup.class, BenchCommand.Memory.class})
+                BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Web.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -147,6 +148,22 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return withStorage(dbUrl, (storage, env, dir) -> new HttpBenchmark(storage.database(), System.out)
                     .run(clients, Duration.ofSeconds(Math.max(1, seconds / 3)), Duration.ofSeconds(seconds)));
+        }
+    }
+
+    @Command(name = "web", mixinStandardHelpOptions = true,
+            description = "Time to first byte of the page /c/{id} against read_conversation over MCP, same conversation and reader.")
+    static final class Web extends Base {
+        @Option(names = "--size", defaultValue = "1000", description = "Messages in the conversation (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--requests", defaultValue = "200", description = "Requests timed of each (default: ${DEFAULT-VALUE}).")
+        int requests;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) -> new WebBenchmark(storage.database(), System.out)
+                    .run(size, requests));
         }
     }
 

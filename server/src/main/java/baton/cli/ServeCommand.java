@@ -4,6 +4,7 @@ import baton.agent.Agent;
 import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
 import baton.auth.Tokens;
+import baton.auth.WebSessions;
 import baton.config.Config;
 import baton.config.StartupTrace;
 import baton.conversation.BatonException;
@@ -15,13 +16,19 @@ import baton.http.BatonHttpServer;
 import baton.http.HttpSettings;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
+import baton.mcp.ShareLinks;
 import baton.mcp.stdio.StdioTransport;
 import baton.prompts.PromptLibrary;
+import baton.web.PublicUrl;
+import baton.web.WebPages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +73,9 @@ final class ServeCommand implements Callable<Integer> {
     HttpOptions httpOptions = new HttpOptions();
 
     @Mixin
+    WebOptions webOptions = new WebOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
@@ -90,6 +100,9 @@ final class ServeCommand implements Callable<Integer> {
         if (httpOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "--port, --bind, --max-request-bytes, --allowed-host and --allowed-origin apply to --http only.");
+        }
+        if (webOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION, "--public-url and --web-session-minutes apply to --http only.");
         }
         // stdout carries the protocol: everything else that would print there goes to stderr.
         PrintStream protocolOut = System.out;
@@ -135,6 +148,11 @@ final class ServeCommand implements Callable<Integer> {
                     "--user, --project and --role apply to --stdio only; over HTTP each request's bearer token names its caller.");
         }
         HttpSettings settings = httpOptions.settings(env);
+        Optional<PublicUrl> publicUrl = webOptions.publicUrl(env);
+        Duration sessionTtl = webOptions.sessionTtl(env);
+        if (publicUrl.isPresent()) {
+            settings = WebOptions.allowing(settings, publicUrl.get());
+        }
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -145,7 +163,14 @@ final class ServeCommand implements Callable<Integer> {
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             Tokens tokens = new Tokens(db.database(), Clock.systemUTC());
-            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens, db.database());
+            ShareLinks links = publicUrl.<ShareLinks>map(url -> id -> Optional.of(url.conversation(id)))
+                    .orElse(ShareLinks.NONE);
+            WebPages pages = publicUrl.map(url -> new WebPages(conversations,
+                    new WebSessions(db.database(), Clock.systemUTC(), sessionTtl), tokens, url, List.of()))
+                    .orElse(null);
+            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens,
+                    db.database(), links, pages);
+            publicUrl.ifPresent(url -> log.info("serving web pages for people at {}", url.base()));
             // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
             Thread hook = new Thread(() -> {
                 server.close();

@@ -11,11 +11,13 @@ import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
 import baton.mcp.RequestContext;
 import baton.mcp.SessionIdentities;
+import baton.mcp.ShareLinks;
 import baton.prompts.PromptLibrary;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
@@ -62,6 +64,16 @@ public final class BatonHttpServer implements AutoCloseable {
     /** Starts serving; the port is bound when this returns. */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
+        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null);
+    }
+
+    /**
+     * Starts serving, with the pages for people at every other path when {@code pages} is not null
+     * (behind the Host and Origin checks, see {@link PageGate}), and {@code links} for the share
+     * links tools hand out.
+     */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -81,7 +93,8 @@ public final class BatonHttpServer implements AutoCloseable {
                             : Map.of(IDENTITY_KEY, identity, RequestContext.CANCELLATION, cancellation));
                 })
                 .build();
-        McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities(sessions));
+        McpSyncServer mcp = BatonMcpServer.start(transport, conversations, agent, prompts, identities(sessions),
+                links);
 
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("baton-http");
@@ -99,6 +112,10 @@ public final class BatonHttpServer implements AutoCloseable {
         mcpHolder.setAsyncSupported(true); // answers stream over SSE
         context.addServlet(mcpHolder, MCP_PATH);
         context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
+        if (pages != null) {
+            // "/" is the servlet API's default mapping: every path /mcp and /healthz do not claim
+            context.addServlet(new ServletHolder("pages", new PageGate(new OriginPolicy(settings), pages)), "/");
+        }
         ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
         FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
                 settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),

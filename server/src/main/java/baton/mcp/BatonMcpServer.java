@@ -71,12 +71,17 @@ public final class BatonMcpServer {
 
     /** The tool handlers, one per spec file in tools-spec/. */
     public static List<ToolHandler> tools(Conversations conversations, Agent agent) {
+        return tools(conversations, agent, ShareLinks.NONE);
+    }
+
+    /** The tool handlers, with the links to the web page that {@code share_conversation} answers. */
+    public static List<ToolHandler> tools(Conversations conversations, Agent agent, ShareLinks links) {
         return List.of(
                 new CreateConversationTool(conversations),
                 new AppendMessagesTool(conversations),
                 new ReadConversationTool(conversations),
                 new ListConversationsTool(conversations),
-                new ShareConversationTool(conversations),
+                new ShareConversationTool(conversations, links),
                 new UnshareConversationTool(conversations),
                 new ForkConversationTool(conversations),
                 new SendMessageTool(agent));
@@ -87,19 +92,26 @@ public final class BatonMcpServer {
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
         SessionWatch watch = new SessionWatch();
         return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
-                identities);
+                identities, ShareLinks.NONE);
     }
 
     /** Over Streamable HTTP, one session per client. */
     public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
             Agent agent, PromptLibrary prompts, IdentityResolver identities) {
+        return start(transport, conversations, agent, prompts, identities, ShareLinks.NONE);
+    }
+
+    /** Over Streamable HTTP, with the links to the web page that {@code share_conversation} answers. */
+    public static McpSyncServer start(McpStreamableServerTransportProvider transport, Conversations conversations,
+            Agent agent, PromptLibrary prompts, IdentityResolver identities, ShareLinks links) {
         SessionWatch watch = new SessionWatch();
         return build(McpServer.sync(watch.watch(transport)), watch, transport, conversations, agent, prompts,
-                identities);
+                identities, links);
     }
 
     private static McpSyncServer build(McpServer.SyncSpecification<?> spec, SessionWatch watch, Object transport,
-            Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities) {
+            Conversations conversations, Agent agent, PromptLibrary prompts, IdentityResolver identities,
+            ShareLinks links) {
         ObjectMapper mapper = new ObjectMapper();
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(mapper);
         ArgumentValidator validator = new ArgumentValidator(mapper);
@@ -130,7 +142,7 @@ public final class BatonMcpServer {
                     .validateToolInputs(false)
                     .requestTimeout(Duration.ofMinutes(5))
                     .capabilities(capabilities())
-                    .tools(registry.specifications(tools(conversations, agent)))
+                    .tools(registry.specifications(tools(conversations, agent, links)))
                     .addToolFilter(registry.viewerFilter())
                     .prompts(new ConversationPrompts(conversations, prompts, identities).specifications())
                     .resourceTemplates(new ConversationResource(conversations, mapper, identities).specification())

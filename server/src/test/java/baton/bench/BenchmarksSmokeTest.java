@@ -43,6 +43,14 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void webComparesThePagesFirstByteWithReadConversation() throws Exception {
+        new WebBenchmark(TestDatabase.database(), out).run(40, 3);
+        assertThat(printed()).containsPattern("(?m)^GET /c/\\{id\\} \\(HTML page\\) +\\d")
+                .containsPattern("(?m)^read_conversation \\(MCP, limit 1000\\) +\\d")
+                .containsPattern("page / MCP time to first byte \\(p50\\): \\d+\\.\\d\\dx");
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         long[] values = {5, 1, 4, 2, 3};
         assertThat(BenchData.median(values)).isEqualTo(3);

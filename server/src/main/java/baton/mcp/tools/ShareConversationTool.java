@@ -7,17 +7,24 @@ import baton.conversation.ShareRequest;
 import baton.conversation.ShareTerms;
 import baton.mcp.Arguments;
 import baton.mcp.JsonViews;
+import baton.mcp.ShareLinks;
 import baton.mcp.ToolHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code share_conversation}: shares up to a turn end (or following them), with an audience and expiry. */
+/** {@code share_conversation}: shares up to a turn end (or following them), with an audience and expiry, and the page's link when there is one. */
 public final class ShareConversationTool implements ToolHandler {
 
     private final Conversations conversations;
+    private final ShareLinks links;
 
     public ShareConversationTool(Conversations conversations) {
+        this(conversations, ShareLinks.NONE);
+    }
+
+    public ShareConversationTool(Conversations conversations, ShareLinks links) {
         this.conversations = conversations;
+        this.links = links;
     }
 
     @Override
@@ -37,6 +44,7 @@ public final class ShareConversationTool implements ToolHandler {
         out.put("with_users", terms.withUsers());
         out.put("expires_at", terms.expiresAt() == null ? null : JsonViews.time(terms.expiresAt()));
         out.put("shared_follows", terms.follows());
+        links.of(shared.id()).ifPresent(url -> out.put("share_url", url));
         return out;
     }
 }
