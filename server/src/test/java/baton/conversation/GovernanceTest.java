@@ -92,6 +92,24 @@ class GovernanceTest {
     }
 
     @Test
+    void aDeleteIsAnnouncedToThoseWhoCouldSeeTheConversation() {
+        UUID shared = conversation(alice, "shared", 1);
+        conversations.share(alice, shared, null);
+        UUID unshared = conversation(alice, "private", 1);
+        conversations.delete(alice, shared);
+        conversations.delete(alice, unshared);
+        ConversationChanges.Change sharedGone = ConversationChanges.Change.parse(shared + " deleted");
+        assertThat(sharedGone.boundaryMoved()).isTrue();
+        var audience = conversations.changes().audience(sharedGone);
+        assertThat(List.of(alice, bob, ada, vera)).allMatch(audience);
+        assertThat(audience.test(new Identity("bob", Turns.project(), Role.ADMIN))).isFalse();
+        var privateAudience = conversations.changes().audience(ConversationChanges.Change.parse(unshared + " deleted"));
+        assertThat(privateAudience.test(alice)).isTrue();
+        assertThat(privateAudience.test(ada)).isTrue();
+        assertThat(privateAudience.test(bob)).isFalse();
+    }
+
+    @Test
     void onlyTheOwnerOrAnAdminDeletesAndRenames() {
         UUID id = conversation(alice, "mine", 1);
         conversations.share(alice, id, null);
