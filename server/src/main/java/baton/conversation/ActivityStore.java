@@ -47,6 +47,19 @@ final class ActivityStore {
             do update set count = conversation_activity.count + 1,
                           last_at = greatest(conversation_activity.last_at, excluded.last_at)""";
 
+    /** Counts folded in a process's memory, added to their events in one statement. */
+    private static final String ADD_FOLDED = """
+            update conversation_activity a
+               set count = a.count + f.n, last_at = greatest(a.last_at, f.last_at)
+              from unnest(?::uuid[], ?::text[], ?::integer[], ?::bigint[], ?::integer[], ?::timestamptz[])
+                as f(conversation_id, actor_id, boundary, fold_window, n, last_at)
+             where a.action = 'read' and a.conversation_id = f.conversation_id and a.actor_id = f.actor_id
+               and a.fold_boundary = f.boundary and a.fold_window = f.fold_window""";
+
+    /** Reads folded in memory under {@code key}: {@code count} more, the last at {@code lastMicros} (µs since the epoch). */
+    record FoldedReads(ReadFolds.Key key, long count, long lastMicros) {
+    }
+
     private static final String INSERT = """
             insert into conversation_activity (project_id, conversation_id, actor_id, action, at, last_at, details)
             values (?, ?, ?, ?, ?, ?, ?::jsonb)""";
@@ -79,6 +92,34 @@ final class ActivityStore {
             ps.setString(6, json(details));
             ps.setInt(7, boundaryIndex);
             ps.setLong(8, Math.floorDiv(at.getEpochSecond(), FOLD_SECONDS));
+            ps.executeUpdate();
+        }
+    }
+
+    void addFolded(Connection c, List<FoldedReads> folded) throws SQLException {
+        int n = folded.size();
+        UUID[] ids = new UUID[n];
+        String[] actors = new String[n];
+        Integer[] boundaries = new Integer[n];
+        Long[] windows = new Long[n];
+        Integer[] counts = new Integer[n];
+        String[] last = new String[n];
+        for (int i = 0; i < n; i++) {
+            FoldedReads f = folded.get(i);
+            ids[i] = f.key().conversationId();
+            actors[i] = f.key().actorId();
+            boundaries[i] = f.key().boundary();
+            windows[i] = f.key().window();
+            counts[i] = (int) Math.min(Integer.MAX_VALUE, f.count());
+            last[i] = Instant.EPOCH.plus(f.lastMicros(), java.time.temporal.ChronoUnit.MICROS).toString();
+        }
+        try (PreparedStatement ps = c.prepareStatement(ADD_FOLDED)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("text", actors));
+            ps.setArray(3, c.createArrayOf("integer", boundaries));
+            ps.setArray(4, c.createArrayOf("bigint", windows));
+            ps.setArray(5, c.createArrayOf("integer", counts));
+            ps.setArray(6, c.createArrayOf("text", last));
             ps.executeUpdate();
         }
     }

@@ -43,12 +43,14 @@ public final class Conversations {
     private final ConversationStore store = new ConversationStore();
     private final ConversationChanges changes;
     private final ActivityStore activity = new ActivityStore();
+    private final ReadFolds folds;
     private final Governance governance;
 
     public Conversations(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.changes = new ConversationChanges(db, store);
+        this.folds = new ReadFolds(db, activity);
         this.governance = new Governance(db, this, store, activity);
     }
 
@@ -142,10 +144,17 @@ public final class Conversations {
         details.put("boundary_index", boundary);
         details.put("boundary_message_id", conversation.isOwnedBy(caller) || caller.isAdmin()
                 || conversation.sharedUntilMessageId() == null ? null : conversation.sharedUntilMessageId().toString());
+        Instant at = now();
+        ReadFolds.Key key = new ReadFolds.Key(conversation.id(), caller.userId(), boundary,
+                Math.floorDiv(at.getEpochSecond(), ActivityStore.FOLD_SECONDS));
+        if (folds.fold(key, at)) {
+            return; // its event is stored; this process adds the count within a second
+        }
         db.write("recording a read of conversation " + conversation.id(), c -> {
-            activity.recordRead(c, conversation.projectId(), conversation.id(), caller.userId(), boundary, details, now());
+            activity.recordRead(c, conversation.projectId(), conversation.id(), caller.userId(), boundary, details, at);
             return null;
         });
+        folds.written(key);
     }
 
     /** Appends messages at the end of a conversation the caller owns (or any, for an admin). */
@@ -465,6 +474,7 @@ public final class Conversations {
     /** The conversation's activity, newest first (owner and admins only). The cursor is opaque. */
     public ActivityPage activity(Identity caller, UUID conversationId, Integer limit, String cursor) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
+        folds.flush(clock.instant()); // this process's folded counts first, so its own reads show exactly
         return governance.activity(caller, conversationId, limit, cursor);
     }
 
@@ -475,6 +485,7 @@ public final class Conversations {
     public long exportActivity(String projectId, Instant since, java.util.function.Consumer<ActivityEvent> sink) {
         Objects.requireNonNull(projectId, "projectId must not be null");
         Objects.requireNonNull(since, "since must not be null");
+        folds.flush(clock.instant());
         return governance.export(projectId, since, sink);
     }
 
