@@ -54,6 +54,9 @@ create index deleted_conversations_forks on deleted_conversations (forked_from_c
 -- conversation (100,000 messages: 10^10 index entries). The same rule is now checked once per
 -- inserting or updating statement, over the rows it wrote (as V4 did for the conversation key).
 -- Messages are deleted only with their conversation, all at once, so no delete can orphan a parent.
+-- The lookup of each parent is an index probe (messages_id_in_conversation): OFFSET 0 keeps the
+-- planner from turning it into a join that reads the whole messages table once per statement (the
+-- transition table has no statistics), which made every append cost as much as the table is big.
 alter table messages drop constraint messages_parent_same_conversation;
 
 create function messages_name_existing_parents() returns trigger
@@ -63,7 +66,8 @@ begin
                  from added a
                 where a.parent_id is not null
                   and not exists (select 1 from messages p
-                                   where p.conversation_id = a.conversation_id and p.id = a.parent_id)) then
+                                   where p.conversation_id = a.conversation_id and p.id = a.parent_id
+                                  offset 0)) then
         raise foreign_key_violation
             using message = 'a message names a parent that is not a message of its conversation';
     end if;
