@@ -459,7 +459,7 @@ public final class Conversations {
         return governance.delete(caller, conversationId);
     }
 
-    /** Gives a conversation a new title (owner or admin); the same rules as a title at creation. */
+    /** Gives a conversation a new title (owner or admin): stripped, at most 500 characters, not blank. */
     public Conversation rename(Identity caller, UUID conversationId, String title) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         return governance.rename(caller, conversationId, title);
