@@ -10,9 +10,10 @@ from mcp import types
 from harness import case, check, ok, one_sentence, rpc_error, text_of, tool_error
 
 TOOLS = {"create_conversation", "append_messages", "read_conversation", "list_conversations",
-         "share_conversation", "unshare_conversation", "fork_conversation", "send_message"}
+         "share_conversation", "unshare_conversation", "fork_conversation", "send_message",
+         "conversation_activity", "conversation_lineage", "rename_conversation", "delete_conversation"}
 WRITE_TOOLS = {"create_conversation", "append_messages", "share_conversation", "unshare_conversation",
-               "fork_conversation", "send_message"}
+               "fork_conversation", "send_message", "rename_conversation", "delete_conversation"}
 
 
 def turn(question: str) -> list[dict]:

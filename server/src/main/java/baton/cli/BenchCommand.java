@@ -1,5 +1,7 @@
 package baton.cli;
 
+import baton.bench.ActivityBenchmark;
+import baton.bench.DeleteBenchmark;
 import baton.bench.ForkBenchmark;
 import baton.bench.HttpBenchmark;
 import baton.bench.MemoryBenchmark;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Spec;
 /** {@code baton bench …}: measured figures, as ratios from one run (BENCHMARKS.md lists them). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
-        subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Http.class,
+        subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Activity.class,
+                BenchCommand.Delete.class, BenchCommand.Http.class,
                 BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Web.class})
 final class BenchCommand implements Callable<Integer> {
 
@@ -132,6 +135,47 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return withStorage(dbUrl, (storage, env, dir) ->
                     new ReadBenchmark(storage.database(), System.out).run(sizes, reads));
+        }
+    }
+
+    @Command(name = "activity", mixinStandardHelpOptions = true,
+            description = "read_conversation by another member (recorded as activity) against the owner (not recorded).")
+    static final class Activity extends Base {
+        @Option(names = "--messages", defaultValue = "200", description = "Messages in the conversation read (default: ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--threads", defaultValue = "4", description = "Concurrent readers (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds; each times every kind of reader once (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--block-ms", defaultValue = "2000", description = "Length of one timed block (default: ${DEFAULT-VALUE}).")
+        long blockMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new ActivityBenchmark(storage.database(), System.out).run(messages, threads, rounds, blockMillis));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "delete_conversation of a big conversation, and read latency of other conversations meanwhile.")
+    static final class Delete extends Base {
+        @Option(names = "--size", defaultValue = "100000", description = "Messages in the deleted conversation, a multiple of 4 (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Deletes timed (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--readers", defaultValue = "2", description = "Threads reading other conversations (default: ${DEFAULT-VALUE}).")
+        int readers;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new DeleteBenchmark(storage.database(), System.out).run(size, repeats, readers));
         }
     }
 

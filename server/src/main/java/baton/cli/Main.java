@@ -32,6 +32,7 @@ public final class Main implements Callable<Integer> {
         commands.put("db", DbCommand.class);
         commands.put("prompts", PromptsCommand.class);
         commands.put("replay", ReplayCommand.class);
+        commands.put("audit", AuditCommand.class);
         commands.put("bench", BenchCommand.class);
         commands.put("cds-train", CdsTrainCommand.class);
         return commands;

@@ -42,7 +42,9 @@ public final class ConversationChanges {
             }
             String[] parts = payload.split(" ", 2);
             try {
-                return new Change(UUID.fromString(parts[0]), parts.length == 2 && parts[1].equals("boundary"));
+                // a deletion (V9) changes what everyone who could see the conversation sees
+                return new Change(UUID.fromString(parts[0]), parts.length == 2
+                        && (parts[1].equals("boundary") || parts[1].equals("deleted")));
             } catch (IllegalArgumentException e) {
                 return null;
             }
@@ -84,7 +86,11 @@ public final class ConversationChanges {
         Optional<Conversation> row = db.read("reading conversation " + change.conversationId(),
                 c -> store.conversation(c, change.conversationId(), ConversationStore.Lock.NONE));
         if (row.isEmpty()) {
-            return who -> false;
+            // deleted: those who could see it before hear that it is gone (its next read says not found)
+            Optional<GovernanceStore.Tombstone> gone = db.read("reading deleted conversation " + change.conversationId(),
+                    c -> new GovernanceStore().tombstone(c, change.conversationId()));
+            return who -> gone.isPresent() && who.projectId().equals(gone.get().projectId())
+                    && (gone.get().ownerId().equals(who.userId()) || who.isAdmin() || gone.get().wasShared());
         }
         Conversation conversation = row.get();
         ShareTerms share = conversation.share();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,11 +42,16 @@ public final class Conversations {
     private final Clock clock;
     private final ConversationStore store = new ConversationStore();
     private final ConversationChanges changes;
+    private final ActivityStore activity = new ActivityStore();
+    private final ReadFolds folds;
+    private final Governance governance;
 
     public Conversations(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.changes = new ConversationChanges(db, store, clock);
+        this.folds = new ReadFolds(db, activity);
+        this.governance = new Governance(db, this, store, activity);
     }
 
     /** The committed changes of conversations, announced by the database to every Baton process. */
@@ -109,7 +115,7 @@ public final class Conversations {
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
         Instant now = now();
-        return db.read("reading conversation " + conversationId, c -> {
+        ConversationView view = db.read("reading conversation " + conversationId, c -> {
             Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.NONE, now));
             Conversation conversation = seen.conversation();
             int lastVisible = seen.lastVisible();
@@ -122,6 +128,36 @@ public final class Conversations {
             }
             return new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
         });
+        if (!view.isOwner()) {
+            // after the read and before its answer: a read whose record fails is not answered
+            recordRead(caller, view.conversation());
+        }
+        return view;
+    }
+
+    /**
+     * Records a read by someone other than the owner (members and admins), folded with the same
+     * reader's reads at the same boundary in the same 10 minutes. Every route reaches it: tools,
+     * resources, prompts and the agent read through {@link #view}.
+     */
+    private void recordRead(Identity caller, Conversation conversation) {
+        int boundary = privileged(caller, conversation) ? conversation.messageCount() - 1
+                : conversation.sharedUntilIndex();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("boundary_index", boundary);
+        details.put("boundary_message_id", conversation.isOwnedBy(caller) || caller.isAdmin()
+                || conversation.sharedUntilMessageId() == null ? null : conversation.sharedUntilMessageId().toString());
+        Instant at = now();
+        ReadFolds.Key key = new ReadFolds.Key(conversation.id(), caller.userId(), boundary,
+                Math.floorDiv(at.getEpochSecond(), ActivityStore.FOLD_SECONDS));
+        if (folds.fold(key, at)) {
+            return; // its event is stored; this process adds the count within a second
+        }
+        db.write("recording a read of conversation " + conversation.id(), c -> {
+            activity.recordRead(c, conversation.projectId(), conversation.id(), caller.userId(), boundary, details, at);
+            return null;
+        });
+        folds.written(key);
     }
 
     /** Appends messages at the end of a conversation the caller owns (or any, for an admin). */
@@ -275,7 +311,7 @@ public final class Conversations {
         }
     }
 
-    private static void requireStorable(String field, String text) {
+    static void requireStorable(String field, String text) {
         String problem = StorableText.problem(text);
         if (problem != null) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, field + " " + problem + ".");
@@ -313,7 +349,10 @@ public final class Conversations {
             Instant now = now();
             ShareTerms terms = request.terms(now);
             store.updateShare(c, conversationId, boundary, terms, now);
-            return withShare(conversation, boundary, terms, now);
+            Conversation after = withShare(conversation, boundary, terms, now);
+            activity.record(c, after.projectId(), conversationId, caller.userId(), ActivityEvent.SHARE,
+                    shareDetails(after), now);
+            return after;
         });
         log.info("[{} {}] shared {} until {}", caller.projectId(), caller.userId(), conversationId,
                 shared.sharedUntilMessageId());
@@ -326,10 +365,12 @@ public final class Conversations {
         Conversation unshared = db.write("unsharing conversation " + conversationId, c -> {
             Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "unshare");
+            Instant now = now();
+            activity.record(c, conversation.projectId(), conversationId, caller.userId(), ActivityEvent.UNSHARE,
+                    Map.of("was_shared", conversation.isShared()), now);
             if (!conversation.isShared()) {
                 return conversation;
             }
-            Instant now = now();
             store.updateShare(c, conversationId, null, null, now);
             return withShare(conversation, null, null, now);
         });
@@ -374,6 +415,14 @@ public final class Conversations {
             if (copied != boundary.index() + 1) {
                 // indexes are gap-free, so anything else means the store is inconsistent
                 throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
+            }
+            if (!source.isOwnedBy(caller)) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("fork_id", fork.id().toString());
+                details.put("copied_messages", copied);
+                details.put("copied_up_to_message_id", boundary.id().toString());
+                details.put("copied_up_to_index", boundary.index());
+                activity.record(c, source.projectId(), source.id(), caller.userId(), ActivityEvent.FORK, details, now);
             }
             return new ForkResult(fork, copied);
         });
@@ -421,6 +470,66 @@ public final class Conversations {
         return db.read("completing conversation ids", c -> store.startingWith(c, caller.projectId(),
                 caller.userId(), caller.isAdmin(), now, typed, size).stream()
                 .filter(row -> mayKnow(caller, row)).map(row -> seen(caller, row).conversation()).toList());
+    }
+
+    /**
+     * Deletes a conversation and all its messages in one transaction (owner or admin). Its forks keep
+     * their copies and their forked_from; it is "not found" for everyone from then on. Refused while
+     * a turn runs in it.
+     *
+     * @return how many messages were deleted
+     */
+    public int delete(Identity caller, UUID conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        return governance.delete(caller, conversationId);
+    }
+
+    /** Gives a conversation a new title (owner or admin): stripped, at most 500 characters, not blank. */
+    public Conversation rename(Identity caller, UUID conversationId, String title) {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        return governance.rename(caller, conversationId, title);
+    }
+
+    /** Where the conversation came from and the forks made from it, as far as the caller may see. */
+    public Lineage lineage(Identity caller, UUID conversationId) {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        return governance.lineage(caller, conversationId);
+    }
+
+    /** The conversation's activity, newest first (owner and admins only). The cursor is opaque. */
+    public ActivityPage activity(Identity caller, UUID conversationId, Integer limit, String cursor) {
+        Objects.requireNonNull(conversationId, "conversationId must not be null");
+        folds.flush(clock.instant()); // this process's folded counts first, so its own reads show exactly
+        return governance.activity(caller, conversationId, limit, cursor);
+    }
+
+    /**
+     * Every activity event of a project from {@code since} on, oldest first, for an operator's
+     * export ({@code baton audit export}): no caller, so no access rule; the CLI is the gate.
+     */
+    public long exportActivity(String projectId, Instant since, java.util.function.Consumer<ActivityEvent> sink) {
+        Objects.requireNonNull(projectId, "projectId must not be null");
+        Objects.requireNonNull(since, "since must not be null");
+        folds.flush(clock.instant());
+        return governance.export(projectId, since, sink);
+    }
+
+    /**
+     * What a share event records of the share as it now stands. An open map: the share's policy,
+     * audience and expiry go here too where a share has them.
+     */
+    static Map<String, Object> shareDetails(Conversation shared) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("shared_until_message_id", shared.sharedUntilMessageId() == null ? null
+                : shared.sharedUntilMessageId().toString());
+        details.put("shared_until_index", shared.sharedUntilIndex());
+        ShareTerms terms = shared.share();
+        if (terms != null) {
+            details.put("with_users", terms.withUsers());
+            details.put("expires_at", terms.expiresAt() == null ? null : terms.expiresAt().toString());
+            details.put("follow", terms.follows());
+        }
+        return details;
     }
 
     // ---------------------------------------------------------------- access rules
@@ -482,11 +591,31 @@ public final class Conversations {
                 .orElseThrow(() -> notFound(id));
     }
 
+    /** {@link #existing} as stored, for the owner-or-admin operations of {@link Governance}. */
+    Conversation existing(Connection c, Identity caller, UUID id, ConversationStore.Lock lock) throws SQLException {
+        return existing(c, caller, id, lock, now()).stored();
+    }
+
+    /**
+     * The conversation as the caller sees it (audience, expiry and boundary decided by the row's
+     * SQL, as for a read), or the refusal a read would get. For {@link Governance}.
+     */
+    Conversation visible(Connection c, Identity caller, UUID id) throws SQLException {
+        return seen(caller, existing(c, caller, id, ConversationStore.Lock.NONE, now())).conversation();
+    }
+
+    /** Whether the caller may read the conversation now (no answer tells why not). */
+    boolean mayRead(Connection c, Identity caller, UUID id) throws SQLException {
+        return store.row(c, id, ConversationStore.Lock.NONE, caller.userId(), now())
+                .filter(found -> found.stored().projectId().equals(caller.projectId()))
+                .map(row -> mayKnow(caller, row)).orElse(false);
+    }
+
     private static BatonException notFound(UUID id) {
         return new BatonException(ErrorCode.NOT_FOUND, "Conversation " + id + " was not found.");
     }
 
-    private static void requireOwnerOrAdmin(Identity caller, Conversation conversation, String action) {
+    static void requireOwnerOrAdmin(Identity caller, Conversation conversation, String action) {
         if (!conversation.projectId().equals(caller.projectId())) {
             throw notFound(conversation.id());
         }
@@ -496,7 +625,7 @@ public final class Conversations {
         }
     }
 
-    private static void requireWriter(Identity caller, String action) {
+    static void requireWriter(Identity caller, String action) {
         if (!caller.role().canWrite()) {
             throw new BatonException(ErrorCode.ROLE_NOT_ALLOWED, "User " + caller.userId()
                     + " has the viewer role in project " + caller.projectId() + " and may not " + action + ".");
@@ -525,7 +654,7 @@ public final class Conversations {
                 c.forkedFrom(), c.earlierOwnerId(), c.messageCount(), boundary == null ? null : terms);
     }
 
-    private Instant now() {
+    Instant now() {
         // PostgreSQL keeps microseconds; truncating here keeps list cursors exact.
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }

@@ -3,6 +3,10 @@ package baton.mcp;
 import baton.agent.Agent;
 import baton.conversation.Conversations;
 import baton.mcp.tools.AppendMessagesTool;
+import baton.mcp.tools.ConversationActivityTool;
+import baton.mcp.tools.ConversationLineageTool;
+import baton.mcp.tools.DeleteConversationTool;
+import baton.mcp.tools.RenameConversationTool;
 import baton.mcp.tools.CreateConversationTool;
 import baton.mcp.tools.ForkConversationTool;
 import baton.mcp.tools.ListConversationsTool;
@@ -84,7 +88,11 @@ public final class BatonMcpServer {
                 new ShareConversationTool(conversations, links),
                 new UnshareConversationTool(conversations),
                 new ForkConversationTool(conversations),
-                new SendMessageTool(agent));
+                new SendMessageTool(agent),
+                new ConversationActivityTool(conversations),
+                new ConversationLineageTool(conversations),
+                new RenameConversationTool(conversations),
+                new DeleteConversationTool(conversations));
     }
 
     /** Over a single-session transport (stdio). */

@@ -1,7 +1,9 @@
 package baton.mcp;
 
+import baton.conversation.ActivityEvent;
 import baton.conversation.Conversation;
 import baton.conversation.ForkedFrom;
+import baton.conversation.Lineage;
 import baton.conversation.Message;
 import baton.conversation.ShareTerms;
 import java.time.Instant;
@@ -64,6 +66,48 @@ public final class JsonViews {
 
     public static List<Map<String, Object>> messages(List<Message> messages) {
         return messages.stream().map(JsonViews::message).toList();
+    }
+
+    /** One activity event: {@code at}, {@code actor_id}, {@code action}, folded reads' count and last time, details. */
+    public static Map<String, Object> activityEvent(ActivityEvent e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("at", time(e.at()));
+        out.put("actor_id", e.actorId());
+        out.put("action", e.action());
+        out.put("count", e.count());
+        out.put("last_at", time(e.lastAt()));
+        out.put("details", e.details());
+        return out;
+    }
+
+    /** An activity event as a line of {@code baton audit export}: the event with its conversation and project. */
+    public static Map<String, Object> exportedEvent(ActivityEvent e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("project_id", e.projectId());
+        out.put("conversation_id", e.conversationId().toString());
+        out.putAll(activityEvent(e));
+        return out;
+    }
+
+    public static Map<String, Object> ancestor(Lineage.Ancestor a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("conversation_id", a.conversationId().toString());
+        out.put("owner_id", a.ownerId());
+        out.put("title", a.title());
+        out.put("deleted", a.deleted());
+        out.put("forked_at_message_id", a.forkedAtMessageId().toString());
+        out.put("forked_at_index", a.forkedAtIndex());
+        return out;
+    }
+
+    public static Map<String, Object> fork(Lineage.Fork f) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("conversation_id", f.conversationId().toString());
+        out.put("owner_id", f.ownerId());
+        out.put("created_at", time(f.createdAt()));
+        out.put("copied_up_to_message_id", f.copiedUpToMessageId().toString());
+        out.put("copied_up_to_index", f.copiedUpToIndex());
+        return out;
     }
 
     public static String time(Instant instant) {

@@ -51,6 +51,19 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void activityComparesMembersReadsWithTheOwners() throws Exception {
+        new ActivityBenchmark(TestDatabase.database(), out).run(8, 2, 1, 100);
+        assertThat(printed()).containsPattern("(?m)^owner +\\d+ .* 1\\.00x$").containsPattern("(?m)^member +\\d+")
+                .containsPattern("(?m)^new member each read +\\d+");
+    }
+
+    @Test
+    void deleteTimesTheDeleteAndTheReadsAroundIt() throws Exception {
+        new DeleteBenchmark(TestDatabase.database(), out).run(400, 1, 1);
+        assertThat(printed()).containsPattern("(?m)^1 +\\d+\\.\\d ");
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         long[] values = {5, 1, 4, 2, 3};
         assertThat(BenchData.median(values)).isEqualTo(3);

@@ -79,6 +79,32 @@ class SchemaRulesTest {
         }
     }
 
+    /** V9 checks a message's parent per statement (it was a foreign key, which made deletes quadratic). */
+    @Test
+    void aParentMustBeAMessageOfTheSameConversationInsertedOrUpdated() throws Exception {
+        UUID one = conversationWithTwoMessages();
+        UUID other = conversationWithTwoMessages();
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            String parentInOther = "(select id from messages where conversation_id = '" + other + "' and idx = 0)";
+            assertThatThrownBy(() -> st.executeUpdate("insert into messages select gen_random_uuid(), '" + one
+                    + "', " + parentInOther + ", 2, 'tool', 'result', 'q', 'text', 'x', now()"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"))
+                    .hasMessageContaining("a message names a parent that is not a message of its conversation");
+            assertThatThrownBy(() -> st.executeUpdate("update messages set parent_id = " + parentInOther
+                    + " where conversation_id = '" + one + "' and idx = 1"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"));
+            // a parent earlier in the same statement counts
+            UUID parent = UUID.randomUUID();
+            assertThat(st.executeUpdate("insert into messages values ('" + parent + "', '" + one
+                    + "', null, 2, 'user', 'call', '', 'text', 'p', now()), (gen_random_uuid(), '" + one + "', '"
+                    + parent + "', 3, 'tool', 'result', '', 'text', 'c', now())")).isEqualTo(2);
+            assertThat(messagesOf(c, one)).isEqualTo(4);
+        }
+    }
+
     @Test
     void deletingAConversationTakesItsMessagesAndItsIdNeverChanges() throws Exception {
         UUID kept = conversationWithTwoMessages();

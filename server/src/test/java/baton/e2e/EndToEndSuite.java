@@ -349,6 +349,71 @@ abstract class EndToEndSuite {
                 .hasSize(2);
     }
 
+    /**
+     * Share governance end to end: bob's reads by every route (tool, resource, system prompt) and
+     * his fork show in alice's activity, folded; the lineage of his fork; rename and delete, which a
+     * viewer may not; the fork outlives its source.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void activityLineageRenameAndDelete() {
+        String project = "e2e-" + UUID.randomUUID();
+        McpTestClient alice = start("alice", project, "editor");
+        McpTestClient bob = start("bob", project, "editor");
+        McpTestClient vera = start("vera", project, "viewer");
+        assertThat(alice.raw().listTools().tools()).extracting(McpSchema.Tool::name).contains(
+                "conversation_activity", "conversation_lineage", "rename_conversation", "delete_conversation");
+        assertThat(vera.raw().listTools().tools()).extracting(McpSchema.Tool::name)
+                .contains("conversation_activity", "conversation_lineage")
+                .doesNotContain("rename_conversation", "delete_conversation");
+
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "Governed"))).get("id");
+        alice.call("append_messages", Map.of("conversation_id", id, "messages", turn("q")));
+        alice.call("share_conversation", Map.of("conversation_id", id));
+        bob.call("read_conversation", Map.of("conversation_id", id));
+        bob.resource(id);
+        bob.systemPrompt(id);
+        String forkId = (String) conversation(bob.call("fork_conversation", Map.of("conversation_id", id))).get("id");
+
+        // bob's process wrote his first read before answering it and adds the two folded ones within a second
+        List<Map<String, Object>> events = List.of();
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        do {
+            events = (List<Map<String, Object>>) alice.call("conversation_activity", Map.of("conversation_id", id))
+                    .get("events");
+        } while (!Integer.valueOf(3).equals(events.get(1).get("count")) && System.nanoTime() < until);
+        assertThat(events).extracting(e -> e.get("action")).containsExactly("fork", "read", "share");
+        assertThat(events.get(1)).containsEntry("actor_id", "bob").containsEntry("count", 3);
+        assertThat((Map<String, Object>) events.get(0).get("details")).containsEntry("fork_id", forkId);
+        assertThat(bob.refused("conversation_activity", Map.of("conversation_id", id))).contains("denied", id);
+
+        Map<String, Object> lineage = bob.call("conversation_lineage", Map.of("conversation_id", forkId));
+        assertThat((List<Map<String, Object>>) lineage.get("ancestors")).singleElement().satisfies(a -> assertThat(a)
+                .containsEntry("conversation_id", id).containsEntry("title", "Governed")
+                .containsEntry("deleted", false).containsEntry("forked_at_index", 3));
+        assertThat((List<Map<String, Object>>) alice.call("conversation_lineage", Map.of("conversation_id", id))
+                .get("forks")).extracting(f -> f.get("conversation_id")).containsExactly(forkId);
+
+        assertThat(conversation(alice.call("rename_conversation", Map.of("conversation_id", id, "title", "Renamed")))
+                .get("title")).isEqualTo("Renamed");
+        assertThat(vera.refused("delete_conversation", Map.of("conversation_id", id))).contains("viewer");
+        assertThat(bob.refused("delete_conversation", Map.of("conversation_id", id))).contains("denied");
+        assertThat(alice.refused("rename_conversation", Map.of("conversation_id", id, "title", "")))
+                .contains("title");
+
+        // (who hears of the delete is GovernanceTest's: the SDK client reads an updated resource again
+        // before its consumer runs, and a deleted one cannot be read)
+        Map<String, Object> deleted = alice.call("delete_conversation", Map.of("conversation_id", id));
+        assertThat(deleted).containsEntry("deleted", true).containsEntry("deleted_messages", 4);
+        assertThat(bob.refused("read_conversation", Map.of("conversation_id", id))).isEqualTo(
+                "Conversation " + id + " was not found.");
+        assertThat(alice.refused("conversation_activity", Map.of("conversation_id", id))).contains("not found");
+        assertThat(messages(bob.call("read_conversation", Map.of("conversation_id", forkId)))).hasSize(4);
+        assertThat((List<Map<String, Object>>) bob.call("conversation_lineage", Map.of("conversation_id", forkId))
+                .get("ancestors")).singleElement().satisfies(a -> assertThat(a).containsEntry("deleted", true)
+                .containsEntry("title", null));
+    }
+
     /** Waits for the {@code count}th update of {@code uri}, which must come within 2 s of {@code since}. */
     private static void awaitHeard(String uri, int count, long since) throws InterruptedException {
         long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);

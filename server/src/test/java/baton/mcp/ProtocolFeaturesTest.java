@@ -172,11 +172,13 @@ class ProtocolFeaturesTest {
         WatchingClient viewer = client(one, "vera", Role.VIEWER);
         WatchingClient editor = client(one, "eddie", Role.EDITOR);
         assertThat(viewer.client.listTools().tools()).extracting(McpSchema.Tool::name)
-                .containsExactlyInAnyOrder("read_conversation", "list_conversations");
+                .containsExactlyInAnyOrder("read_conversation", "list_conversations", "conversation_activity",
+                        "conversation_lineage");
         assertThat(editor.client.listTools().tools()).extracting(McpSchema.Tool::name)
                 .containsExactlyInAnyOrder("create_conversation", "append_messages", "read_conversation",
                         "list_conversations", "share_conversation", "unshare_conversation", "fork_conversation",
-                        "send_message");
+                        "send_message", "conversation_activity", "conversation_lineage", "rename_conversation",
+                        "delete_conversation");
         McpSchema.CallToolResult refused = viewer.client.callTool(
                 new McpSchema.CallToolRequest("create_conversation", Map.of("title", "no")));
         assertThat(refused.isError()).isTrue();

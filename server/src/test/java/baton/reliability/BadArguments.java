@@ -22,7 +22,8 @@ import net.jqwik.api.Tuple;
 final class BadArguments {
 
     static final List<String> TOOLS = List.of("create_conversation", "append_messages", "read_conversation",
-            "list_conversations", "share_conversation", "unshare_conversation", "fork_conversation", "send_message");
+            "list_conversations", "share_conversation", "unshare_conversation", "fork_conversation", "send_message",
+            "conversation_activity", "conversation_lineage", "rename_conversation");
 
     /** One generated call: a tool name and its arguments (null: no arguments at all). */
     record Call(String tool, Map<String, Object> arguments) {
