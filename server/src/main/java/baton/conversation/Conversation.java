@@ -1,6 +1,7 @@
 package baton.conversation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -13,6 +14,10 @@ import java.util.UUID;
  * @param earlierOwnerId the nearest other owner of the inherited history, or null when the whole
  *     history is the owner's own (then it is not a cross-owner fork)
  * @param messageCount the number of messages, also the index of the next one
+ * @param sharedToolResults the tool-results policy of the share, or null when not shared (or shared
+ *     before policies existed: then the server's default applies)
+ * @param lostAccess what the new owner of a fork of another owner's conversation could not obtain
+ *     when forking; empty otherwise
  */
 public record Conversation(
         UUID id,
@@ -25,9 +30,12 @@ public record Conversation(
         Integer sharedUntilIndex,
         ForkedFrom forkedFrom,
         String earlierOwnerId,
-        int messageCount) {
+        int messageCount,
+        ToolResultsPolicy sharedToolResults,
+        List<LostAccess> lostAccess) {
 
     public Conversation {
+        lostAccess = lostAccess == null ? List.of() : List.copyOf(lostAccess);
         Objects.requireNonNull(id, "id must not be null");
         Objects.requireNonNull(projectId, "projectId must not be null");
         Objects.requireNonNull(ownerId, "ownerId must not be null");
@@ -37,6 +45,14 @@ public record Conversation(
         if ((sharedUntilMessageId == null) != (sharedUntilIndex == null)) {
             throw new IllegalArgumentException("sharedUntilMessageId and sharedUntilIndex must be set together");
         }
+    }
+
+    /** A conversation without a share policy and without lost access. */
+    public Conversation(UUID id, String projectId, String ownerId, String title, Instant createdAt, Instant updatedAt,
+            UUID sharedUntilMessageId, Integer sharedUntilIndex, ForkedFrom forkedFrom, String earlierOwnerId,
+            int messageCount) {
+        this(id, projectId, ownerId, title, createdAt, updatedAt, sharedUntilMessageId, sharedUntilIndex, forkedFrom,
+                earlierOwnerId, messageCount, null, List.of());
     }
 
     public boolean isShared() {

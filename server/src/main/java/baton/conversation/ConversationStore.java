@@ -25,7 +25,8 @@ final class ConversationStore {
     private static final String CONVERSATION_COLUMNS = """
             id, project_id, owner_id, title, created_at, updated_at, shared_until_message_id,
             shared_until_index, forked_from_conversation_id, forked_from_message_id,
-            forked_from_owner_id, forked_from_index, earlier_owner_id, message_count""";
+            forked_from_owner_id, forked_from_index, earlier_owner_id, message_count, shared_tool_results,
+            lost_access""";
 
     private static final String MESSAGE_COLUMNS = """
             id, conversation_id, parent_id, idx, role, type, tool, content_type, content, created_at""";
@@ -33,8 +34,8 @@ final class ConversationStore {
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, project_id, owner_id, title, created_at, updated_at,
                 forked_from_conversation_id, forked_from_message_id, forked_from_owner_id,
-                forked_from_index, earlier_owner_id, message_count)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                forked_from_index, earlier_owner_id, message_count, lost_access)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_CONVERSATION =
             "select " + CONVERSATION_COLUMNS + " from conversations where id = ?";
@@ -50,6 +51,17 @@ final class ConversationStore {
             where conversation_id = ? and idx > ? and idx <= ?
             order by idx
             limit ?""";
+
+    /**
+     * What deciding the withheld messages needs: every visible message without its content, except
+     * the content of tool calls (their arguments), which a check re-runs.
+     */
+    private static final String SELECT_SKELETON = """
+            select id, conversation_id, parent_id, idx, role, type, tool, content_type,
+                   case when type = 'call' and parent_id is not null then content else '' end as content, created_at
+              from messages
+             where conversation_id = ? and idx <= ?
+             order by idx""";
 
     private static final String SELECT_MESSAGE =
             "select " + MESSAGE_COLUMNS + " from messages where conversation_id = ? and id = ?";
@@ -87,7 +99,7 @@ final class ConversationStore {
 
     private static final String UPDATE_SHARE = """
             update conversations
-               set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?
+               set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?, shared_tool_results = ?
              where id = ?""";
 
     /**
@@ -96,7 +108,8 @@ final class ConversationStore {
      * its new id the same way. A derived id is an RFC 9562 version-8 UUID: the first 48 bits of
      * the fork's id, then 72 bits of md5(fork id, old id) around the version and variant bits.
      * The shared prefix puts one fork's ids side by side in the primary-key index, so a large fork
-     * writes a few index pages instead of touching pages all over it.
+     * writes a few index pages instead of touching pages all over it. Messages the new owner may
+     * not see (computed before, passed as arrays of index and content) are copied as withheld.
      */
     private static final String COPY_MESSAGES = """
             insert into messages (""" + MESSAGE_COLUMNS + """
@@ -104,9 +117,13 @@ final class ConversationStore {
             select (? || '8' || substr(h.id, 1, 3) || '8' || substr(h.id, 4, 15))::uuid,
                    ?,
                    (? || '8' || substr(h.parent, 1, 3) || '8' || substr(h.parent, 4, 15))::uuid,
-                   s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
-              from messages s,
-                   lateral (select md5(?::text || s.id::text) as id, md5(?::text || s.parent_id::text) as parent) h
+                   s.idx, s.role, s.type, s.tool,
+                   case when w.idx is null then s.content_type else 'withheld' end,
+                   coalesce(w.content, s.content), s.created_at
+              from messages s
+                   cross join lateral (select md5(?::text || s.id::text) as id,
+                                              md5(?::text || s.parent_id::text) as parent) h
+                   left join unnest(?::integer[], ?::text[]) as w(idx, content) on w.idx = s.idx
              where s.conversation_id = ? and s.idx <= ?""";
 
     private static final String LIST_MINE = "select " + CONVERSATION_COLUMNS + """
@@ -166,6 +183,7 @@ final class ConversationStore {
             ps.setObject(10, from == null ? null : from.messageIndex());
             ps.setString(11, conv.earlierOwnerId());
             ps.setInt(12, conv.messageCount());
+            ps.setString(13, conv.lostAccess().isEmpty() ? null : LostAccessJson.write(conv.lostAccess()));
             ps.executeUpdate();
         }
     }
@@ -178,6 +196,22 @@ final class ConversationStore {
             ps.setInt(3, untilIndex);
             ps.setInt(4, limit);
             ps.setFetchSize(Math.min(limit, 500));
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Message> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(message(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Messages 0..untilIndex without their content but for the arguments of tool calls. */
+    List<Message> skeleton(Connection c, UUID conversationId, int untilIndex) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_SKELETON)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, untilIndex);
+            ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Message> out = new ArrayList<>();
                 while (rs.next()) {
@@ -281,7 +315,8 @@ final class ConversationStore {
         }
     }
 
-    void updateShare(Connection c, UUID id, Message boundary, Instant now) throws SQLException {
+    void updateShare(Connection c, UUID id, Message boundary, ToolResultsPolicy policy, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPDATE_SHARE)) {
             ps.setObject(1, boundary == null ? null : boundary.id());
             if (boundary == null) {
@@ -290,13 +325,23 @@ final class ConversationStore {
                 ps.setInt(2, boundary.index());
             }
             ps.setObject(3, timestamp(now));
-            ps.setObject(4, id);
+            ps.setString(4, boundary == null || policy == null ? null : policy.wireName());
+            ps.setObject(5, id);
             ps.executeUpdate();
         }
     }
 
-    /** Copies messages 0..untilIndex of {@code source} into {@code target}; returns how many. */
-    int copyMessages(Connection c, UUID source, int untilIndex, UUID target) throws SQLException {
+    /**
+     * Copies messages 0..untilIndex of {@code source} into {@code target}, those of
+     * {@code withheld} as withheld; returns how many.
+     */
+    int copyMessages(Connection c, UUID source, int untilIndex, UUID target, Withholding withheld)
+            throws SQLException {
+        Integer[] indexes = withheld.byIndex().keySet().toArray(new Integer[0]);
+        String[] contents = new String[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            contents[i] = withheld.byIndex().get(indexes[i]).content();
+        }
         String prefix = target.toString().replace("-", "").substring(0, 12);
         try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
             ps.setString(1, prefix);
@@ -304,8 +349,10 @@ final class ConversationStore {
             ps.setString(3, prefix);
             ps.setString(4, target.toString());
             ps.setString(5, target.toString());
-            ps.setObject(6, source);
-            ps.setInt(7, untilIndex);
+            ps.setArray(6, c.createArrayOf("integer", indexes));
+            ps.setArray(7, c.createArrayOf("text", contents));
+            ps.setObject(8, source);
+            ps.setInt(9, untilIndex);
             return ps.executeUpdate();
         }
     }
@@ -356,6 +403,8 @@ final class ConversationStore {
                         rs.getInt("forked_from_index"), rs.getString("forked_from_owner_id"));
         int sharedIndex = rs.getInt("shared_until_index");
         Integer sharedUntilIndex = rs.wasNull() ? null : sharedIndex;
+        String policy = rs.getString("shared_tool_results");
+        String lostAccess = rs.getString("lost_access");
         return new Conversation(
                 rs.getObject("id", UUID.class),
                 rs.getString("project_id"),
@@ -367,7 +416,9 @@ final class ConversationStore {
                 sharedUntilIndex,
                 forkedFrom,
                 rs.getString("earlier_owner_id"),
-                rs.getInt("message_count"));
+                rs.getInt("message_count"),
+                policy == null ? null : ToolResultsPolicy.parse(policy),
+                lostAccess == null ? List.of() : LostAccessJson.read(lostAccess));
     }
 
     private static Message message(ResultSet rs) throws SQLException {

@@ -41,11 +41,29 @@ public final class Conversations {
     private final Clock clock;
     private final ConversationStore store = new ConversationStore();
     private final ConversationChanges changes;
+    private final Entitlements entitlements;
+    private final ToolResultsPolicy defaultPolicy;
 
+    /** Conversations with no upstream to check entitlements: {@code checked} results are withheld as unchecked. */
     public Conversations(Database db, Clock clock) {
+        this(db, clock, Entitlements.NONE, ToolResultsPolicy.CHECKED);
+    }
+
+    /**
+     * @param entitlements decides whether a reader could obtain a recorded tool result
+     * @param defaultPolicy the tool-results policy of a share that names none
+     */
+    public Conversations(Database db, Clock clock, Entitlements entitlements, ToolResultsPolicy defaultPolicy) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.changes = new ConversationChanges(db, store);
+        this.entitlements = Objects.requireNonNull(entitlements, "entitlements must not be null");
+        this.defaultPolicy = Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
+    }
+
+    /** The tool-results policy of a share that names none. */
+    public ToolResultsPolicy defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** The committed changes of conversations, announced by the database to every Baton process. */
@@ -104,11 +122,16 @@ public final class Conversations {
     /**
      * The single entry point for every read of a conversation for a caller (tools, prompts,
      * resources, the agent). Metadata and messages come from one snapshot, and messages past the
-     * caller's boundary are never loaded: the query itself stops at the boundary.
+     * caller's boundary are never loaded: the query itself stops at the boundary. For a reader who
+     * is neither owner nor admin, the tool results the share's policy holds back (and what was
+     * derived from them) are replaced by withheld messages before the view leaves this class; the
+     * checks run after the snapshot's transaction, so no connection waits on an upstream.
      */
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
-        return db.read("reading conversation " + conversationId, c -> {
+        record Snapshot(ConversationView view, List<Message> skeleton) {
+        }
+        Snapshot snapshot = db.read("reading conversation " + conversationId, c -> {
             Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.NONE);
             int lastVisible = lastVisibleIndex(caller, conversation);
             List<Message> messages = limit == 0 || afterIndex >= lastVisible ? List.of()
@@ -118,8 +141,44 @@ public final class Conversations {
                 int last = messages.get(messages.size() - 1).index();
                 next = last < lastVisible ? last : null;
             }
-            return new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
+            ConversationView view = new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
+            boolean withholds = !messages.isEmpty() && seesOnlyWhatPolicyAllows(caller, conversation);
+            return new Snapshot(view, withholds ? store.skeleton(c, conversationId, lastVisible) : null);
         });
+        if (snapshot.skeleton() == null) {
+            return snapshot.view();
+        }
+        ConversationView view = snapshot.view();
+        Withholding withheld = withholding(caller, snapshot.skeleton(), policyOf(view.conversation()), null);
+        return new ConversationView(view.conversation(), view.isOwner(), withheld.apply(view.messages()),
+                view.nextAfterIndex());
+    }
+
+    /** Whether the caller reads under the share's tool-results policy: neither owner nor admin. */
+    private static boolean seesOnlyWhatPolicyAllows(Identity caller, Conversation conversation) {
+        return !conversation.isOwnedBy(caller) && !caller.isAdmin();
+    }
+
+    private ToolResultsPolicy policyOf(Conversation conversation) {
+        return conversation.sharedToolResults() == null ? defaultPolicy : conversation.sharedToolResults();
+    }
+
+    /**
+     * What to withhold from the reader of {@code skeleton} under {@code policy}. Checks the calls
+     * only when the policy is {@code checked}, or when {@code verdicts} is given (then it receives
+     * every verdict, for the fork's lost access).
+     */
+    private Withholding withholding(Identity caller, List<Message> skeleton, ToolResultsPolicy policy,
+            Map<RecordedCall, Entitlement> verdicts) {
+        Map<RecordedCall, Entitlement> checked = Map.of();
+        if (policy == ToolResultsPolicy.CHECKED || verdicts != null) {
+            Set<RecordedCall> calls = Withholding.calls(skeleton);
+            checked = calls.isEmpty() ? Map.of() : entitlements.check(caller, calls);
+            if (verdicts != null) {
+                verdicts.putAll(checked);
+            }
+        }
+        return Withholding.decide(skeleton, policy, checked);
     }
 
     /** Appends messages at the end of a conversation the caller owns (or any, for an admin). */
@@ -255,6 +314,10 @@ public final class Conversations {
             }
             requireStorable(at + ".content", m.content());
             requireStorable(at + ".tool", m.tool());
+            if (m.contentType() == ContentType.WITHHELD) {
+                throw new BatonException(ErrorCode.INVALID_ARGUMENT, at + ".content_type withheld is given by Baton"
+                        + " to messages it holds back from a reader; append text, json or error.");
+            }
             if (m.contentType() == ContentType.JSON && !NewMessage.isJson(m.content())) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         at + ".content is not valid JSON although its content_type is json.");
@@ -285,7 +348,16 @@ public final class Conversations {
      * or the latest turn end when {@code until} is null. Re-sharing moves the boundary.
      */
     public Conversation share(Identity caller, UUID conversationId, UUID until) {
+        return share(caller, conversationId, until, null);
+    }
+
+    /**
+     * Shares as above with a tool-results policy: what non-owners see of the tool results
+     * ({@code null}: the server's default).
+     */
+    public Conversation share(Identity caller, UUID conversationId, UUID until, ToolResultsPolicy toolResults) {
         requireWriter(caller, "share conversations");
+        ToolResultsPolicy policy = toolResults == null ? defaultPolicy : toolResults;
         Conversation shared = db.write("sharing conversation " + conversationId, c -> {
             Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE);
             requireOwnerOrAdmin(caller, conversation, "share");
@@ -299,11 +371,11 @@ public final class Conversations {
                 boundary = turnEnd(c, conversationId, until, last);
             }
             Instant now = now();
-            store.updateShare(c, conversationId, boundary, now);
-            return withShare(conversation, boundary, now);
+            store.updateShare(c, conversationId, boundary, policy, now);
+            return withShare(conversation, boundary, policy, now);
         });
-        log.info("[{} {}] shared {} until {}", caller.projectId(), caller.userId(), conversationId,
-                shared.sharedUntilMessageId());
+        log.info("[{} {}] shared {} until {} (tool results: {})", caller.projectId(), caller.userId(), conversationId,
+                shared.sharedUntilMessageId(), policy.wireName());
         return shared;
     }
 
@@ -317,49 +389,95 @@ public final class Conversations {
                 return conversation;
             }
             Instant now = now();
-            store.updateShare(c, conversationId, null, now);
-            return withShare(conversation, null, now);
+            store.updateShare(c, conversationId, null, null, now);
+            return withShare(conversation, null, null, now);
         });
         log.info("[{} {}] unshared {}", caller.projectId(), caller.userId(), conversationId);
         return unshared;
     }
 
+    /** How many times a fork starts again when the share changed between its check and its copy. */
+    private static final int FORK_ATTEMPTS = 5;
+
     /**
      * Forks what the caller may see (up to {@code until}, a visible turn end, or the latest visible
      * turn end) into a new conversation owned by the caller. One transaction, one copy statement.
+     * Before it, outside any transaction: the messages the caller may not see are found (they are
+     * copied as withheld), and, for a fork of another owner's conversation, what the inherited part
+     * used that the caller cannot obtain ({@link ForkResult#lostAccess()}, kept on the fork for its
+     * system prompt). Should the share change in between, the fork starts again.
      */
     public ForkResult fork(Identity caller, UUID conversationId, UUID until) {
         requireWriter(caller, "fork conversations");
-        ForkResult result = db.write("forking conversation " + conversationId, c -> {
-            // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
-            // read here is the one the copy obeys.
-            Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.SHARE);
-            int lastVisible = lastVisibleIndex(caller, source);
-            Message boundary;
-            if (until == null) {
-                boundary = store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
-                        ErrorCode.NOTHING_TO_FORK, "Conversation " + conversationId
-                                + " has no completed turn to fork yet (a turn ends with the root result of router_agent)."));
-            } else {
-                boundary = turnEnd(c, conversationId, until, lastVisible);
+        record Plan(int boundaryIndex, ToolResultsPolicy policy, boolean withholds, boolean crossOwner,
+                List<Message> skeleton) {
+        }
+        for (int attempt = 1; attempt <= FORK_ATTEMPTS; attempt++) {
+            Plan plan = db.read("preparing the fork of conversation " + conversationId, c -> {
+                Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.NONE);
+                int lastVisible = lastVisibleIndex(caller, source);
+                Message boundary = forkPoint(c, conversationId, until, lastVisible);
+                boolean crossOwner = !source.ownerId().equals(caller.userId());
+                boolean withholds = seesOnlyWhatPolicyAllows(caller, source);
+                List<Message> skeleton = crossOwner || withholds
+                        ? store.skeleton(c, conversationId, boundary.index()) : null;
+                return new Plan(boundary.index(), policyOf(source), withholds, crossOwner, skeleton);
+            });
+            Withholding withheld = Withholding.nothing();
+            List<LostAccess> lost = List.of();
+            if (plan.skeleton() != null) {
+                Map<RecordedCall, Entitlement> verdicts = plan.crossOwner() ? new HashMap<>() : null;
+                withheld = withholding(caller, plan.skeleton(),
+                        plan.withholds() ? plan.policy() : ToolResultsPolicy.ALL, verdicts);
+                if (verdicts != null) {
+                    lost = Withholding.lostAccess(plan.skeleton(), verdicts);
+                }
             }
-            Instant now = now();
-            String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
-            String title = source.title() + " (forked)";
-            Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
-                    title, now, now, null, null,
-                    new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner, boundary.index() + 1);
-            store.insertConversation(c, fork);
-            int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id());
-            if (copied != boundary.index() + 1) {
-                // indexes are gap-free, so anything else means the store is inconsistent
-                throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
+            Withholding copyWithheld = withheld;
+            List<LostAccess> lostAccess = lost;
+            ForkResult result = db.write("forking conversation " + conversationId, c -> {
+                // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
+                // read here is the one the copy obeys.
+                Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.SHARE);
+                int lastVisible = lastVisibleIndex(caller, source);
+                Message boundary = forkPoint(c, conversationId, until, lastVisible);
+                if (boundary.index() != plan.boundaryIndex() || policyOf(source) != plan.policy()) {
+                    return null; // the share moved since the check: check again
+                }
+                Instant now = now();
+                String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
+                String title = source.title() + " (forked)";
+                Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
+                        title, now, now, null, null,
+                        new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner,
+                        boundary.index() + 1, null, lostAccess);
+                store.insertConversation(c, fork);
+                int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id(), copyWithheld);
+                if (copied != boundary.index() + 1) {
+                    // indexes are gap-free, so anything else means the store is inconsistent
+                    throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
+                }
+                return new ForkResult(fork, copied, lostAccess);
+            });
+            if (result != null) {
+                log.info("[{} {}] forked {} into {} ({} messages, {} withheld, {} lost)", caller.projectId(),
+                        caller.userId(), conversationId, result.conversation().id(), result.copiedMessages(),
+                        copyWithheld.byIndex().size(), lostAccess.size());
+                return result;
             }
-            return new ForkResult(fork, copied);
-        });
-        log.info("[{} {}] forked {} into {} ({} messages)", caller.projectId(), caller.userId(), conversationId,
-                result.conversation().id(), result.copiedMessages());
-        return result;
+        }
+        throw new BatonException(ErrorCode.TURN_IN_PROGRESS, "Conversation " + conversationId
+                + " kept changing its share while it was being forked; fork it again.");
+    }
+
+    /** {@code until} as a visible turn end, or the latest visible turn end when it is null. */
+    private Message forkPoint(Connection c, UUID conversationId, UUID until, int lastVisible) throws SQLException {
+        if (until != null) {
+            return turnEnd(c, conversationId, until, lastVisible);
+        }
+        return store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
+                ErrorCode.NOTHING_TO_FORK, "Conversation " + conversationId
+                        + " has no completed turn to fork yet (a turn ends with the root result of router_agent)."));
     }
 
     /** Lists conversations newest first. The cursor is opaque to callers. */
@@ -467,10 +585,11 @@ public final class Conversations {
         return m;
     }
 
-    private static Conversation withShare(Conversation c, Message boundary, Instant now) {
+    private static Conversation withShare(Conversation c, Message boundary, ToolResultsPolicy policy, Instant now) {
         return new Conversation(c.id(), c.projectId(), c.ownerId(), c.title(), c.createdAt(), now,
                 boundary == null ? null : boundary.id(), boundary == null ? null : boundary.index(),
-                c.forkedFrom(), c.earlierOwnerId(), c.messageCount());
+                c.forkedFrom(), c.earlierOwnerId(), c.messageCount(), boundary == null ? null : policy,
+                c.lostAccess());
     }
 
     private Instant now() {

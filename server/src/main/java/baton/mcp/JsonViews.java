@@ -2,6 +2,7 @@ package baton.mcp;
 
 import baton.conversation.Conversation;
 import baton.conversation.ForkedFrom;
+import baton.conversation.LostAccess;
 import baton.conversation.Message;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -25,7 +26,21 @@ public final class JsonViews {
         out.put("forked_from", forkedFrom(c.forkedFrom()));
         out.put("created_at", time(c.createdAt()));
         out.put("updated_at", time(c.updatedAt()));
+        if (c.isShared()) {
+            out.put("shared_tool_results", c.sharedToolResults() == null ? null : c.sharedToolResults().wireName());
+        }
         return out;
+    }
+
+    /** A fork's lost access: what the inherited part used that its new owner cannot obtain. */
+    public static List<Map<String, Object>> lostAccess(List<LostAccess> lost) {
+        return lost.stream().map(l -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tool", l.tool());
+            out.put("resource", l.resource());
+            out.put("reason", l.reason().wireName());
+            return out;
+        }).toList();
     }
 
     private static Map<String, Object> forkedFrom(ForkedFrom f) {
