@@ -52,7 +52,7 @@ public final class HistoryConverter {
                 continue;
             }
             if (m.role() == MessageRole.SYSTEM) {
-                out.add(SystemMessage.from(m.content()));
+                out.add(SystemMessage.from(text(m)));
             } else if (m.parentId() == null) {
                 root(m, out);
             } else if (m.type() == MessageType.CALL) {
