@@ -397,7 +397,7 @@ public final class Conversations {
     }
 
     /** How many times a fork starts again when the share changed between its check and its copy. */
-    private static final int FORK_ATTEMPTS = 5;
+    private static final int FORK_ATTEMPTS = 10;
 
     /**
      * Forks what the caller may see (up to {@code until}, a visible turn end, or the latest visible
@@ -424,26 +424,26 @@ public final class Conversations {
                 return new Plan(boundary.index(), policyOf(source), withholds, crossOwner, skeleton);
             });
             Withholding withheld = Withholding.nothing();
-            List<LostAccess> lost = List.of();
+            Map<RecordedCall, Entitlement> verdicts = plan.crossOwner() ? new HashMap<>() : null;
             if (plan.skeleton() != null) {
-                Map<RecordedCall, Entitlement> verdicts = plan.crossOwner() ? new HashMap<>() : null;
                 withheld = withholding(caller, plan.skeleton(),
                         plan.withholds() ? plan.policy() : ToolResultsPolicy.ALL, verdicts);
-                if (verdicts != null) {
-                    lost = Withholding.lostAccess(plan.skeleton(), verdicts);
-                }
             }
             Withholding copyWithheld = withheld;
-            List<LostAccess> lostAccess = lost;
             ForkResult result = db.write("forking conversation " + conversationId, c -> {
                 // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
                 // read here is the one the copy obeys.
                 Conversation source = existing(c, caller, conversationId, ConversationStore.Lock.SHARE);
                 int lastVisible = lastVisibleIndex(caller, source);
                 Message boundary = forkPoint(c, conversationId, until, lastVisible);
-                if (boundary.index() != plan.boundaryIndex() || policyOf(source) != plan.policy()) {
-                    return null; // the share moved since the check: check again
+                // What was decided for the planned prefix holds for any shorter one (turns are whole
+                // within it); a later boundary or another policy needs a new check.
+                if (plan.skeleton() != null
+                        && (boundary.index() > plan.boundaryIndex() || policyOf(source) != plan.policy())) {
+                    return null;
                 }
+                List<LostAccess> lostAccess = verdicts == null ? List.of()
+                        : Withholding.lostAccess(plan.skeleton().subList(0, boundary.index() + 1), verdicts);
                 Instant now = now();
                 String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
                 String title = source.title() + " (forked)";
@@ -460,9 +460,9 @@ public final class Conversations {
                 return new ForkResult(fork, copied, lostAccess);
             });
             if (result != null) {
-                log.info("[{} {}] forked {} into {} ({} messages, {} withheld, {} lost)", caller.projectId(),
+                log.info("[{} {}] forked {} into {} ({} messages, {} lost access)", caller.projectId(),
                         caller.userId(), conversationId, result.conversation().id(), result.copiedMessages(),
-                        copyWithheld.byIndex().size(), lostAccess.size());
+                        result.lostAccess().size());
                 return result;
             }
         }
