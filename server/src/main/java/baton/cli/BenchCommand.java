@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
         subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Http.class,
-                BenchCommand.Startup.class, BenchCommand.Memory.class})
+                BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Entitlement.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -131,6 +131,24 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return withStorage(dbUrl, (storage, env, dir) ->
                     new ReadBenchmark(storage.database(), System.out).run(sizes, reads));
+        }
+    }
+
+    @Command(name = "entitlement", mixinStandardHelpOptions = true,
+            description = "Reads of a checked share (1,000 messages, 250 tool results, 25 distinct calls) by a new"
+                    + " reader and again within the TTL, against the same read under policy all.")
+    static final class Entitlement extends Base {
+        @Option(names = "--rounds", defaultValue = "7", description = "New readers timed (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--upstream-delay-ms", defaultValue = "20",
+                description = "How late the fixture upstream answers each call (default: ${DEFAULT-VALUE}).")
+        long delayMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new baton.bench.EntitlementBenchmark(storage.database(), System.out).run(rounds, delayMillis));
         }
     }
 

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +52,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     StorageOptions storage = new StorageOptions();
 
+    @Mixin
+    SharingOptions sharingOptions = new SharingOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -75,7 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
         try (Storage db = storage.open(env, 2);
                 ToolGateway gateway = new ToolGateway(settings.upstreams(), new JacksonMcpJsonMapper(new ObjectMapper()),
                         BatonMcpServer.version())) {
-            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
             PromptLibrary prompts = new PromptLibrary();
             ScenarioRunner runner = new ScenarioRunner(conversations, prompts,
                     Agent.create(conversations, prompts, settings, gateway), out);
