@@ -60,8 +60,21 @@ final class ConversationStore {
             select id, conversation_id, parent_id, idx, role, type, tool, content_type,
                    case when type = 'call' and parent_id is not null then content else '' end as content, created_at
               from messages
-             where conversation_id = ? and idx <= ?
+             where conversation_id = ? and idx >= ? and idx <= ?
              order by idx""";
+
+    /**
+     * The turns around a page: the latest root call of router_agent at or before its first index
+     * (a turn's start; 0 when there is none), and the first one after its last index (the next
+     * turn's start), both through the index of turn roots.
+     */
+    private static final String TURNS_AROUND = """
+            select coalesce((select max(idx) from messages
+                              where conversation_id = ? and tool = 'router_agent' and parent_id is null
+                                and type = 'call' and idx <= ?), 0),
+                   (select min(idx) from messages
+                     where conversation_id = ? and tool = 'router_agent' and parent_id is null
+                       and type = 'call' and idx > ?)""";
 
     private static final String SELECT_MESSAGE =
             "select " + MESSAGE_COLUMNS + " from messages where conversation_id = ? and id = ?";
@@ -206,11 +219,12 @@ final class ConversationStore {
         }
     }
 
-    /** Messages 0..untilIndex without their content but for the arguments of tool calls. */
-    List<Message> skeleton(Connection c, UUID conversationId, int untilIndex) throws SQLException {
+    /** Messages fromIndex..untilIndex without their content but for the arguments of tool calls. */
+    List<Message> skeleton(Connection c, UUID conversationId, int fromIndex, int untilIndex) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT_SKELETON)) {
             ps.setObject(1, conversationId);
-            ps.setInt(2, untilIndex);
+            ps.setInt(2, fromIndex);
+            ps.setInt(3, untilIndex);
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Message> out = new ArrayList<>();
@@ -218,6 +232,27 @@ final class ConversationStore {
                     out.add(message(rs));
                 }
                 return out;
+            }
+        }
+    }
+
+    /**
+     * The smallest range of whole turns around messages {@code first..last}: from the start of the
+     * turn that holds {@code first} to just before the next turn that starts after {@code last}
+     * (at most {@code lastVisible}).
+     */
+    int[] turnsAround(Connection c, UUID conversationId, int first, int last, int lastVisible) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TURNS_AROUND)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, first);
+            ps.setObject(3, conversationId);
+            ps.setInt(4, last);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                int from = rs.getInt(1);
+                int next = rs.getInt(2);
+                int until = rs.wasNull() ? lastVisible : Math.min(lastVisible, next - 1);
+                return new int[] {from, until};
             }
         }
     }

@@ -143,7 +143,14 @@ public final class Conversations {
             }
             ConversationView view = new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
             boolean withholds = !messages.isEmpty() && seesOnlyWhatPolicyAllows(caller, conversation);
-            return new Snapshot(view, withholds ? store.skeleton(c, conversationId, lastVisible) : null);
+            if (!withholds) {
+                return new Snapshot(view, null);
+            }
+            // only the whole turns around the page decide what it withholds, so a page costs the
+            // same whatever the size of the conversation
+            int[] range = store.turnsAround(c, conversationId, messages.get(0).index(),
+                    messages.get(messages.size() - 1).index(), lastVisible);
+            return new Snapshot(view, store.skeleton(c, conversationId, range[0], range[1]));
         });
         if (snapshot.skeleton() == null) {
             return snapshot.view();
@@ -420,7 +427,7 @@ public final class Conversations {
                 boolean crossOwner = !source.ownerId().equals(caller.userId());
                 boolean withholds = seesOnlyWhatPolicyAllows(caller, source);
                 List<Message> skeleton = crossOwner || withholds
-                        ? store.skeleton(c, conversationId, boundary.index()) : null;
+                        ? store.skeleton(c, conversationId, 0, boundary.index()) : null;
                 return new Plan(boundary.index(), policyOf(source), withholds, crossOwner, skeleton);
             });
             Withholding withheld = Withholding.nothing();
