@@ -45,8 +45,13 @@ import org.slf4j.LoggerFactory;
  * <p>Failures use both MCP error channels on purpose: {@code describe_dataset} and
  * {@code query_dataset} answer {@code isError} results, {@code export_dataset} a JSON-RPC error.
  *
+ * <p>{@code list_datasets}, {@code describe_dataset} and {@code query_dataset} are annotated
+ * {@code readOnlyHint: true} (Baton re-runs such calls to check what a reader may see);
+ * {@code export_dataset} carries no annotation, so it counts as a tool that may write. With
+ * {@code --delay-ms N} every tool call answers N milliseconds late (a slow upstream).
+ *
  * <pre>
- * java -cp server/target/baton.jar test-fixtures/upstream/WarehouseServer.java --data FILE [--http PORT] [--user-header NAME]
+ * java -cp server/target/baton.jar test-fixtures/upstream/WarehouseServer.java --data FILE [--http PORT] [--user-header NAME] [--delay-ms N]
  * </pre>
  */
 public final class WarehouseServer {
@@ -64,12 +69,14 @@ public final class WarehouseServer {
     private final ObjectMapper mapper;
     private final JsonNode data;
     private final Function<McpSyncServerExchange, String> caller;
+    private final long delayMillis;
 
-    private WarehouseServer(ObjectMapper mapper, Path data, Function<McpSyncServerExchange, String> caller)
-            throws IOException {
+    private WarehouseServer(ObjectMapper mapper, Path data, Function<McpSyncServerExchange, String> caller,
+            long delayMillis) throws IOException {
         this.mapper = mapper;
         this.data = mapper.readTree(data.toFile());
         this.caller = caller;
+        this.delayMillis = delayMillis;
     }
 
     /** A warehouse served over Streamable HTTP at {@link #url()}, stopped by {@link #close()}. */
@@ -93,6 +100,11 @@ public final class WarehouseServer {
 
     /** Serves Streamable HTTP at {@code /mcp} on 127.0.0.1; port 0 picks a free one. */
     public static Running startHttp(int port, Path data, String userHeader) throws IOException {
+        return startHttp(port, data, userHeader, 0);
+    }
+
+    /** As above, every tool call answering {@code delayMillis} late. */
+    public static Running startHttp(int port, Path data, String userHeader, long delayMillis) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         // The header is read per HTTP request and handed to the tool through the exchange.
         var transport = HttpServletStreamableServerTransportProvider.builder()
@@ -105,7 +117,7 @@ public final class WarehouseServer {
                 })
                 .build();
         WarehouseServer warehouse = new WarehouseServer(mapper, data,
-                exchange -> (String) exchange.transportContext().get(USER_KEY));
+                exchange -> (String) exchange.transportContext().get(USER_KEY), delayMillis);
         McpSyncServer mcp = warehouse.serve(McpServer.sync(transport));
 
         Server jetty = new Server();
@@ -135,30 +147,32 @@ public final class WarehouseServer {
         Path data = null;
         Integer port = null;
         String userHeader = DEFAULT_USER_HEADER;
+        long delayMillis = 0;
         boolean understood = args.length % 2 == 0;
         for (int i = 0; understood && i < args.length; i += 2) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[i + 1]);
                 case "--http" -> port = Integer.valueOf(args[i + 1]);
                 case "--user-header" -> userHeader = args[i + 1];
+                case "--delay-ms" -> delayMillis = Long.parseLong(args[i + 1]);
                 default -> understood = false;
             }
         }
         if (data == null || !understood) {
-            System.err.println("usage: WarehouseServer --data FILE [--http PORT] [--user-header NAME]");
+            System.err.println("usage: WarehouseServer --data FILE [--http PORT] [--user-header NAME] [--delay-ms N]");
             System.exit(2);
         }
         if (port != null) {
-            Running running = startHttp(port, data, userHeader);
+            Running running = startHttp(port, data, userHeader, delayMillis);
             Runtime.getRuntime().addShutdownHook(new Thread(running::close));
             System.err.println("listening on " + running.url());
             running.jetty().join();
         } else {
-            serveStdio(data);
+            serveStdio(data, delayMillis);
         }
     }
 
-    private static void serveStdio(Path data) throws IOException, InterruptedException {
+    private static void serveStdio(Path data, long delayMillis) throws IOException, InterruptedException {
         // stdout carries the protocol: anything else that would print there goes to stderr.
         PrintStream protocolOut = System.out;
         System.setOut(System.err);
@@ -176,7 +190,7 @@ public final class WarehouseServer {
         PipedOutputStream requests = new PipedOutputStream();
         var transport = new StdioServerTransportProvider(new JacksonMcpJsonMapper(mapper),
                 new PipedInputStream(requests, 1 << 16), answers);
-        McpSyncServer mcp = new WarehouseServer(mapper, data, exchange -> user).serve(McpServer.sync(transport));
+        McpSyncServer mcp = new WarehouseServer(mapper, data, exchange -> user, delayMillis).serve(McpServer.sync(transport));
         try (requests; var stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line = stdin.readLine(); line != null; line = stdin.readLine()) {
                 answers.expectIfRequest(line);
@@ -199,26 +213,38 @@ public final class WarehouseServer {
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .tools(
                         tool("list_datasets", "Lists the datasets you may read, with their tables.",
-                                Map.of(), List.of(), this::listDatasets),
+                                Map.of(), List.of(), READ_ONLY, this::listDatasets),
                         tool("describe_dataset", "Describes a dataset you may read: its tables and their columns.",
-                                Map.of("dataset", dataset), List.of("dataset"), this::describeDataset),
+                                Map.of("dataset", dataset), List.of("dataset"), READ_ONLY, this::describeDataset),
                         tool("query_dataset", "Returns the rows of one table of a dataset as JSON objects.",
                                 Map.of("dataset", dataset,
                                         "table", Map.of("type", "string", "description", "Table name, e.g. orders"),
                                         "limit", Map.of("type", "integer",
                                                 "description", "Most rows to return, at least 1 (default 100)")),
-                                List.of("dataset", "table"), this::queryDataset),
+                                List.of("dataset", "table"), READ_ONLY, this::queryDataset),
                         tool("export_dataset", "Exports every table of a dataset as CSV text.",
-                                Map.of("dataset", dataset), List.of("dataset"), this::exportDataset))
+                                Map.of("dataset", dataset), List.of("dataset"), null, this::exportDataset))
                 .build();
     }
 
+    /** The annotations of a tool that only reads. */
+    private static final McpSchema.ToolAnnotations READ_ONLY =
+            new McpSchema.ToolAnnotations(null, true, false, true, false, null);
+
     private SyncToolSpecification tool(String name, String description, Map<String, Object> properties,
-            List<String> required, BiFunction<String, Map<String, Object>, CallToolResult> body) {
+            List<String> required, McpSchema.ToolAnnotations annotations,
+            BiFunction<String, Map<String, Object>, CallToolResult> body) {
         Map<String, Object> schema = Map.of("type", "object", "properties", properties, "required", required);
         return SyncToolSpecification.builder()
-                .tool(McpSchema.Tool.builder(name, schema).description(description).build())
+                .tool(McpSchema.Tool.builder(name, schema).description(description).annotations(annotations).build())
                 .callHandler((exchange, request) -> {
+                    if (delayMillis > 0) {
+                        try {
+                            Thread.sleep(delayMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     String user = caller.apply(exchange);
                     if (user == null) {
                         return refused("unauthorized: no caller identity");

@@ -4,12 +4,14 @@ import baton.conversation.ContentType;
 import baton.conversation.Message;
 import baton.conversation.MessageRole;
 import baton.conversation.MessageType;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +30,13 @@ import java.util.UUID;
  *       harness stored results later. A call without a result (a turn cut short) is left out, as
  *       chat APIs refuse an unanswered tool request.</li>
  *   <li>Stored system messages stay system messages; progress messages are not sent.</li>
+ *   <li>A withheld message (content type {@code withheld}) keeps its place and shows the model the
+ *       sentence that says what is withheld and why, never anything recorded.</li>
  * </ul>
  */
 public final class HistoryConverter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public List<ChatMessage> convert(List<Message> messages) {
         Map<UUID, Message> resultOf = new HashMap<>();
@@ -46,7 +52,7 @@ public final class HistoryConverter {
                 continue;
             }
             if (m.role() == MessageRole.SYSTEM) {
-                out.add(SystemMessage.from(m.content()));
+                out.add(SystemMessage.from(text(m)));
             } else if (m.parentId() == null) {
                 root(m, out);
             } else if (m.type() == MessageType.CALL) {
@@ -55,7 +61,7 @@ public final class HistoryConverter {
                     String id = m.id().toString();
                     out.add(AiMessage.from(ToolExecutionRequest.builder()
                             .id(id).name(m.tool()).arguments(m.content()).build()));
-                    out.add(ToolExecutionResultMessage.from(id, m.tool(), result.content()));
+                    out.add(ToolExecutionResultMessage.from(id, m.tool(), text(result)));
                 }
             }
             // a result with a parent was sent right after its call
@@ -63,12 +69,29 @@ public final class HistoryConverter {
         return out;
     }
 
+    /**
+     * What the model reads of a message: its content, or for a withheld one (a result its reader
+     * may not see, or an answer derived from it) the sentence that says what is withheld and why.
+     */
+    static String text(Message m) {
+        if (m.contentType() != ContentType.WITHHELD) {
+            return m.content();
+        }
+        String sentence = null;
+        try {
+            sentence = JSON.readTree(m.content()).path("sentence").asText(null);
+        } catch (IOException e) {
+            // Baton wrote it; should it not be JSON, the model gets the plain marker below
+        }
+        return "[withheld by Baton] " + (sentence == null ? "This content is withheld from you." : sentence);
+    }
+
     private static void root(Message m, List<ChatMessage> out) {
         switch (m.role()) {
             case USER -> out.add(UserMessage.from(m.content()));
             case ASSISTANT -> {
                 if (m.contentType() != ContentType.ERROR) {
-                    out.add(AiMessage.from(m.content()));
+                    out.add(AiMessage.from(text(m)));
                 }
             }
             default -> {

@@ -62,6 +62,11 @@ public final class InheritedUse {
         return new InheritedUse(Set.copyOf(used));
     }
 
+    /** What one call used: its own plain arguments (a recorded call that succeeded for its owner). */
+    public static InheritedUse ofArguments(Map<String, Object> arguments) {
+        return new InheritedUse(Set.copyOf(ResourceRef.allOf(arguments)));
+    }
+
     public boolean used(ResourceRef resource) {
         return used.contains(resource);
     }

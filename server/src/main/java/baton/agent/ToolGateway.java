@@ -67,11 +67,32 @@ public final class ToolGateway implements AutoCloseable {
         return tools(caller, Cancellation.none());
     }
 
+    /**
+     * The tools as above, named the same way, from the upstreams that answer: one that does not is
+     * left out (logged), so what the others offer is still known.
+     */
+    public List<UpstreamTool> reachableTools(Identity caller) {
+        return tools(caller, Cancellation.none(), true);
+    }
+
     /** The tools as above; a cancellation abandons the listing at once, with {@link TurnCancelled}. */
     List<UpstreamTool> tools(Identity caller, Cancellation cancellation) {
+        return tools(caller, cancellation, false);
+    }
+
+    private List<UpstreamTool> tools(Identity caller, Cancellation cancellation, boolean skipUnreachable) {
         Map<String, List<UpstreamTool>> byName = new LinkedHashMap<>();
         for (UpstreamServer server : servers) {
-            List<McpSchema.Tool> listed = abandonable(caller, server, cancellation, () -> listTools(caller, server));
+            List<McpSchema.Tool> listed;
+            try {
+                listed = abandonable(caller, server, cancellation, () -> listTools(caller, server));
+            } catch (BatonException e) {
+                if (!skipUnreachable) {
+                    throw e;
+                }
+                log.warn("[{} {}] {}", caller.projectId(), caller.userId(), e.getMessage());
+                continue;
+            }
             for (McpSchema.Tool tool : listed) {
                 byName.computeIfAbsent(tool.name(), n -> new ArrayList<>()).add(new UpstreamTool(tool.name(), server, tool));
             }

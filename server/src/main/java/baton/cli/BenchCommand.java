@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         description = "Run benchmarks on a throw-away embedded PostgreSQL (or --db-url) and print their figures.",
         subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Activity.class,
                 BenchCommand.Delete.class, BenchCommand.Http.class,
-                BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Web.class})
+                BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Web.class,
+                BenchCommand.Entitlement.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -176,6 +177,24 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return withStorage(dbUrl, (storage, env, dir) ->
                     new DeleteBenchmark(storage.database(), System.out).run(size, repeats, readers));
+        }
+    }
+
+    @Command(name = "entitlement", mixinStandardHelpOptions = true,
+            description = "Reads of a checked share (1,000 messages, 250 tool results, 25 distinct calls) by a new"
+                    + " reader and again within the TTL, against the same read under policy all.")
+    static final class Entitlement extends Base {
+        @Option(names = "--rounds", defaultValue = "7", description = "New readers timed (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--upstream-delay-ms", defaultValue = "20",
+                description = "How late the fixture upstream answers each call (default: ${DEFAULT-VALUE}).")
+        long delayMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStorage(dbUrl, (storage, env, dir) ->
+                    new baton.bench.EntitlementBenchmark(storage.database(), System.out).run(rounds, delayMillis));
         }
     }
 

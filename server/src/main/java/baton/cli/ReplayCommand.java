@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +94,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     StorageOptions storage = new StorageOptions();
 
+    @Mixin
+    SharingOptions sharingOptions = new SharingOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -141,7 +143,7 @@ final class ReplayCommand implements Callable<Integer> {
         try (Storage db = storage.open(env, 2);
                 ToolGateway gateway = new ToolGateway(settings.upstreams(), new JacksonMcpJsonMapper(new ObjectMapper()),
                         BatonMcpServer.version())) {
-            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
             report = new Replay(conversations, new PromptLibrary(), settings, gateway, out)
                     .run(scenarios, targets, new Replay.Options(repeat, minPassRate, project, judge, record, junit, json),
                             progress);

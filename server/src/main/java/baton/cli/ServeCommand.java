@@ -81,6 +81,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agentOptions = new AgentOptions();
 
+    @Mixin
+    SharingOptions sharingOptions = new SharingOptions();
+
     /** Connections per HTTP instance: requests run concurrently, each holds one for a short transaction. */
     static final int HTTP_POOL_SIZE = 16;
 
@@ -124,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
             transportProvider.graceAfter(db.opened());
             StartupTrace.mark("upstream gateway built");
-            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             StartupTrace.mark("prompts and agent built");
@@ -159,7 +162,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), HTTP_POOL_SIZE);
                 ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
-            Conversations conversations = new Conversations(db.database(), Clock.systemUTC());
+            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             Tokens tokens = new Tokens(db.database(), Clock.systemUTC());

@@ -26,7 +26,7 @@ final class ConversationStore {
             id, project_id, owner_id, title, created_at, updated_at, shared_until_message_id,
             shared_until_index, forked_from_conversation_id, forked_from_message_id,
             forked_from_owner_id, forked_from_index, earlier_owner_id, message_count, shared_with,
-            shared_expires_at, shared_follows""";
+            shared_expires_at, shared_follows, shared_tool_results, lost_access""";
 
     /**
      * Whether a reader who is neither the owner nor an admin may see the shared part now: the
@@ -65,8 +65,8 @@ final class ConversationStore {
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, project_id, owner_id, title, created_at, updated_at,
                 forked_from_conversation_id, forked_from_message_id, forked_from_owner_id,
-                forked_from_index, earlier_owner_id, message_count)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                forked_from_index, earlier_owner_id, message_count, lost_access)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_CONVERSATION =
             "select " + ROW_COLUMNS + " from conversations c " + BOUNDARY + " where c.id = ?";
@@ -88,6 +88,30 @@ final class ConversationStore {
             where conversation_id = ? and idx > ? and idx <= ?
             order by idx
             limit ?""";
+
+    /**
+     * What deciding the withheld messages needs: every visible message without its content, except
+     * the content of tool calls (their arguments), which a check re-runs.
+     */
+    private static final String SELECT_SKELETON = """
+            select id, conversation_id, parent_id, idx, role, type, tool, content_type,
+                   case when type = 'call' and parent_id is not null then content else '' end as content, created_at
+              from messages
+             where conversation_id = ? and idx >= ? and idx <= ?
+             order by idx""";
+
+    /**
+     * The turns around a page: the latest root call of router_agent at or before its first index
+     * (a turn's start; 0 when there is none), and the first one after its last index (the next
+     * turn's start), both through the index of turn roots.
+     */
+    private static final String TURNS_AROUND = """
+            select coalesce((select max(idx) from messages
+                              where conversation_id = ? and tool = 'router_agent' and parent_id is null
+                                and type = 'call' and idx <= ?), 0),
+                   (select min(idx) from messages
+                     where conversation_id = ? and tool = 'router_agent' and parent_id is null
+                       and type = 'call' and idx > ?)""";
 
     private static final String SELECT_MESSAGE =
             "select " + MESSAGE_COLUMNS + " from messages where conversation_id = ? and id = ?";
@@ -126,7 +150,7 @@ final class ConversationStore {
     private static final String UPDATE_SHARE = """
             update conversations
                set shared_until_message_id = ?, shared_until_index = ?, updated_at = ?,
-                   shared_with = ?, shared_expires_at = ?, shared_follows = ?
+                   shared_with = ?, shared_expires_at = ?, shared_follows = ?, shared_tool_results = ?
              where id = ?""";
 
     /**
@@ -135,7 +159,8 @@ final class ConversationStore {
      * its new id the same way. A derived id is an RFC 9562 version-8 UUID: the first 48 bits of
      * the fork's id, then 72 bits of md5(fork id, old id) around the version and variant bits.
      * The shared prefix puts one fork's ids side by side in the primary-key index, so a large fork
-     * writes a few index pages instead of touching pages all over it.
+     * writes a few index pages instead of touching pages all over it. Messages the new owner may
+     * not see (computed before, passed as arrays of index and content) are copied as withheld.
      */
     private static final String COPY_MESSAGES = """
             insert into messages (""" + MESSAGE_COLUMNS + """
@@ -143,9 +168,13 @@ final class ConversationStore {
             select (? || '8' || substr(h.id, 1, 3) || '8' || substr(h.id, 4, 15))::uuid,
                    ?,
                    (? || '8' || substr(h.parent, 1, 3) || '8' || substr(h.parent, 4, 15))::uuid,
-                   s.idx, s.role, s.type, s.tool, s.content_type, s.content, s.created_at
-              from messages s,
-                   lateral (select md5(?::text || s.id::text) as id, md5(?::text || s.parent_id::text) as parent) h
+                   s.idx, s.role, s.type, s.tool,
+                   case when w.idx is null then s.content_type else 'withheld' end,
+                   coalesce(w.content, s.content), s.created_at
+              from messages s
+                   cross join lateral (select md5(?::text || s.id::text) as id,
+                                              md5(?::text || s.parent_id::text) as parent) h
+                   left join unnest(?::integer[], ?::text[]) as w(idx, content) on w.idx = s.idx
              where s.conversation_id = ? and s.idx <= ?
                and (? or exists (select 1 from conversations c where c.id = ? and """ + READER_MAY_SEE + """
             ))""";
@@ -234,6 +263,7 @@ final class ConversationStore {
             ps.setObject(10, from == null ? null : from.messageIndex());
             ps.setString(11, conv.earlierOwnerId());
             ps.setInt(12, conv.messageCount());
+            ps.setString(13, conv.lostAccess().isEmpty() ? null : LostAccessJson.write(conv.lostAccess()));
             ps.executeUpdate();
         }
     }
@@ -252,6 +282,44 @@ final class ConversationStore {
                     out.add(message(rs));
                 }
                 return out;
+            }
+        }
+    }
+
+    /** Messages fromIndex..untilIndex without their content but for the arguments of tool calls. */
+    List<Message> skeleton(Connection c, UUID conversationId, int fromIndex, int untilIndex) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_SKELETON)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, fromIndex);
+            ps.setInt(3, untilIndex);
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Message> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(message(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    /**
+     * The smallest range of whole turns around messages {@code first..last}: from the start of the
+     * turn that holds {@code first} to just before the next turn that starts after {@code last}
+     * (at most {@code lastVisible}).
+     */
+    int[] turnsAround(Connection c, UUID conversationId, int first, int last, int lastVisible) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TURNS_AROUND)) {
+            ps.setObject(1, conversationId);
+            ps.setInt(2, first);
+            ps.setObject(3, conversationId);
+            ps.setInt(4, last);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                int from = rs.getInt(1);
+                int next = rs.getInt(2);
+                int until = rs.wasNull() ? lastVisible : Math.min(lastVisible, next - 1);
+                return new int[] {from, until};
             }
         }
     }
@@ -349,8 +417,9 @@ final class ConversationStore {
         }
     }
 
-    /** Sets the share (boundary and terms), or clears it when {@code boundary} is null. */
-    void updateShare(Connection c, UUID id, Message boundary, ShareTerms terms, Instant now) throws SQLException {
+    /** Sets the share (boundary, terms and tool-results policy), or clears it when {@code boundary} is null. */
+    void updateShare(Connection c, UUID id, Message boundary, ShareTerms terms, ToolResultsPolicy policy, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPDATE_SHARE)) {
             ps.setObject(1, boundary == null ? null : boundary.id());
             if (boundary == null) {
@@ -363,19 +432,26 @@ final class ConversationStore {
             ps.setArray(4, t == null || t.withUsers() == null ? null : c.createArrayOf("text", t.withUsers().toArray()));
             ps.setObject(5, t == null || t.expiresAt() == null ? null : timestamp(t.expiresAt()));
             ps.setBoolean(6, t != null && t.follows());
-            ps.setObject(7, id);
+            ps.setString(7, boundary == null || policy == null ? null : policy.wireName());
+            ps.setObject(8, id);
             ps.executeUpdate();
         }
     }
 
     /**
-     * Copies messages 0..untilIndex of {@code source} into {@code target} in one statement;
-     * returns how many. Unless {@code privileged} (the owner, an admin), the statement itself
-     * copies nothing once {@code reader} may no longer see the share at {@code now} (expired,
-     * left the audience), so a fork crossing its expiry is whole or empty, never partial.
+     * Copies messages 0..untilIndex of {@code source} into {@code target} in one statement, those
+     * of {@code withheld} as withheld; returns how many. Unless {@code privileged} (the owner, an
+     * admin), the statement itself copies nothing once {@code reader} may no longer see the share
+     * at {@code now} (expired, left the audience), so a fork crossing its expiry is whole or empty,
+     * never partial.
      */
-    int copyMessages(Connection c, UUID source, int untilIndex, UUID target, boolean privileged, String reader,
-            Instant now) throws SQLException {
+    int copyMessages(Connection c, UUID source, int untilIndex, UUID target, Withholding withheld, boolean privileged,
+            String reader, Instant now) throws SQLException {
+        Integer[] indexes = withheld.byIndex().keySet().toArray(new Integer[0]);
+        String[] contents = new String[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            contents[i] = withheld.byIndex().get(indexes[i]).content();
+        }
         String prefix = target.toString().replace("-", "").substring(0, 12);
         try (PreparedStatement ps = c.prepareStatement(COPY_MESSAGES)) {
             ps.setString(1, prefix);
@@ -383,12 +459,14 @@ final class ConversationStore {
             ps.setString(3, prefix);
             ps.setString(4, target.toString());
             ps.setString(5, target.toString());
-            ps.setObject(6, source);
-            ps.setInt(7, untilIndex);
-            ps.setBoolean(8, privileged);
-            ps.setObject(9, source);
-            ps.setObject(10, timestamp(now));
-            ps.setString(11, reader);
+            ps.setArray(6, c.createArrayOf("integer", indexes));
+            ps.setArray(7, c.createArrayOf("text", contents));
+            ps.setObject(8, source);
+            ps.setInt(9, untilIndex);
+            ps.setBoolean(10, privileged);
+            ps.setObject(11, source);
+            ps.setObject(12, timestamp(now));
+            ps.setString(13, reader);
             return ps.executeUpdate();
         }
     }
@@ -466,6 +544,8 @@ final class ConversationStore {
             share = new ShareTerms(with == null ? null : List.of((String[]) with.getArray()),
                     expires == null ? null : expires.toInstant(), rs.getBoolean("shared_follows"), true);
         }
+        String policy = rs.getString("shared_tool_results");
+        String lostAccess = rs.getString("lost_access");
         return new Conversation(
                 rs.getObject("id", UUID.class),
                 rs.getString("project_id"),
@@ -478,7 +558,9 @@ final class ConversationStore {
                 forkedFrom,
                 rs.getString("earlier_owner_id"),
                 rs.getInt("message_count"),
-                share);
+                share,
+                policy == null ? null : ToolResultsPolicy.parse(policy),
+                lostAccess == null ? List.of() : LostAccessJson.read(lostAccess));
     }
 
     private static Message message(ResultSet rs) throws SQLException {

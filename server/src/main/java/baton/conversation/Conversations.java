@@ -45,13 +45,31 @@ public final class Conversations {
     private final ActivityStore activity = new ActivityStore();
     private final ReadFolds folds;
     private final Governance governance;
+    private final Entitlements entitlements;
+    private final ToolResultsPolicy defaultPolicy;
 
+    /** Conversations with no upstream to check entitlements: {@code checked} results are withheld as unchecked. */
     public Conversations(Database db, Clock clock) {
+        this(db, clock, Entitlements.NONE, ToolResultsPolicy.CHECKED);
+    }
+
+    /**
+     * @param entitlements decides whether a reader could obtain a recorded tool result
+     * @param defaultPolicy the tool-results policy of a share that names none
+     */
+    public Conversations(Database db, Clock clock, Entitlements entitlements, ToolResultsPolicy defaultPolicy) {
         this.db = Objects.requireNonNull(db, "db must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.changes = new ConversationChanges(db, store, clock);
         this.folds = new ReadFolds(db, activity);
         this.governance = new Governance(db, this, store, activity);
+        this.entitlements = Objects.requireNonNull(entitlements, "entitlements must not be null");
+        this.defaultPolicy = Objects.requireNonNull(defaultPolicy, "defaultPolicy must not be null");
+    }
+
+    /** The tool-results policy of a share that names none. */
+    public ToolResultsPolicy defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** The committed changes of conversations, announced by the database to every Baton process. */
@@ -110,12 +128,17 @@ public final class Conversations {
     /**
      * The single entry point for every read of a conversation for a caller (tools, prompts,
      * resources, the agent). Metadata and messages come from one snapshot, and messages past the
-     * caller's boundary are never loaded: the query itself stops at the boundary.
+     * caller's boundary are never loaded: the query itself stops at the boundary. For a reader who
+     * is neither owner nor admin, the tool results the share's policy holds back (and what was
+     * derived from them) are replaced by withheld messages before the view leaves this class; the
+     * checks run after the snapshot's transaction, so no connection waits on an upstream.
      */
     private ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
+        record Snapshot(ConversationView view, List<Message> skeleton) {
+        }
         Instant now = now();
-        ConversationView view = db.read("reading conversation " + conversationId, c -> {
+        Snapshot snapshot = db.read("reading conversation " + conversationId, c -> {
             Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.NONE, now));
             Conversation conversation = seen.conversation();
             int lastVisible = seen.lastVisible();
@@ -126,13 +149,55 @@ public final class Conversations {
                 int last = messages.get(messages.size() - 1).index();
                 next = last < lastVisible ? last : null;
             }
-            return new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
+            ConversationView view = new ConversationView(conversation, conversation.isOwnedBy(caller), messages, next);
+            boolean withholds = !messages.isEmpty() && seesOnlyWhatPolicyAllows(caller, conversation);
+            if (!withholds) {
+                return new Snapshot(view, null);
+            }
+            // only the whole turns around the page decide what it withholds, so a page costs the
+            // same whatever the size of the conversation
+            int[] range = store.turnsAround(c, conversationId, messages.get(0).index(),
+                    messages.get(messages.size() - 1).index(), lastVisible);
+            return new Snapshot(view, store.skeleton(c, conversationId, range[0], range[1]));
         });
+        ConversationView view = snapshot.view();
         if (!view.isOwner()) {
             // after the read and before its answer: a read whose record fails is not answered
             recordRead(caller, view.conversation());
         }
-        return view;
+        if (snapshot.skeleton() == null) {
+            return view;
+        }
+        Withholding withheld = withholding(caller, snapshot.skeleton(), policyOf(view.conversation()), null);
+        return new ConversationView(view.conversation(), view.isOwner(), withheld.apply(view.messages()),
+                view.nextAfterIndex());
+    }
+
+    /** Whether the caller reads under the share's tool-results policy: neither owner nor admin. */
+    private static boolean seesOnlyWhatPolicyAllows(Identity caller, Conversation conversation) {
+        return !conversation.isOwnedBy(caller) && !caller.isAdmin();
+    }
+
+    private ToolResultsPolicy policyOf(Conversation conversation) {
+        return conversation.sharedToolResults() == null ? defaultPolicy : conversation.sharedToolResults();
+    }
+
+    /**
+     * What to withhold from the reader of {@code skeleton} under {@code policy}. Checks the calls
+     * only when the policy is {@code checked}, or when {@code verdicts} is given (then it receives
+     * every verdict, for the fork's lost access).
+     */
+    private Withholding withholding(Identity caller, List<Message> skeleton, ToolResultsPolicy policy,
+            Map<RecordedCall, Entitlement> verdicts) {
+        Map<RecordedCall, Entitlement> checked = Map.of();
+        if (policy == ToolResultsPolicy.CHECKED || verdicts != null) {
+            Set<RecordedCall> calls = Withholding.calls(skeleton);
+            checked = calls.isEmpty() ? Map.of() : entitlements.check(caller, calls);
+            if (verdicts != null) {
+                verdicts.putAll(checked);
+            }
+        }
+        return Withholding.decide(skeleton, policy, checked);
     }
 
     /**
@@ -293,6 +358,10 @@ public final class Conversations {
             }
             requireStorable(at + ".content", m.content());
             requireStorable(at + ".tool", m.tool());
+            if (m.contentType() == ContentType.WITHHELD) {
+                throw new BatonException(ErrorCode.INVALID_ARGUMENT, at + ".content_type withheld is given by Baton"
+                        + " to messages it holds back from a reader; append text, json or error.");
+            }
             if (m.contentType() == ContentType.JSON && !NewMessage.isJson(m.content())) {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT,
                         at + ".content is not valid JSON although its content_type is json.");
@@ -326,14 +395,23 @@ public final class Conversations {
         return shareOn(caller, conversationId, ShareRequest.until(until));
     }
 
+    /** Shares as above with a tool-results policy ({@code null}: the server's default). */
+    public Conversation share(Identity caller, UUID conversationId, UUID until, ToolResultsPolicy toolResults) {
+        ShareRequest plain = ShareRequest.until(until);
+        return shareOn(caller, conversationId, new ShareRequest(plain.until(), plain.withUsers(),
+                plain.expiresInSeconds(), plain.follow(), toolResults));
+    }
+
     /**
      * Shares the conversation on {@code request}'s terms: its boundary ({@code until}, the latest
-     * turn end, or every turn end to come when it follows), audience and expiry. A re-share
-     * replaces all of them; what the request leaves out is the whole project, no expiry, pinned.
+     * turn end, or every turn end to come when it follows), audience, expiry and tool-results
+     * policy. A re-share replaces all of them; what the request leaves out is the whole project,
+     * no expiry, pinned, the server's default policy.
      */
     public Conversation shareOn(Identity caller, UUID conversationId, ShareRequest request) {
         requireWriter(caller, "share conversations");
         UUID until = request.until();
+        ToolResultsPolicy policy = request.toolResults() == null ? defaultPolicy : request.toolResults();
         Conversation shared = db.write("sharing conversation " + conversationId, c -> {
             Conversation conversation = existing(c, caller, conversationId, ConversationStore.Lock.UPDATE, now()).stored();
             requireOwnerOrAdmin(caller, conversation, "share");
@@ -348,14 +426,14 @@ public final class Conversations {
             }
             Instant now = now();
             ShareTerms terms = request.terms(now);
-            store.updateShare(c, conversationId, boundary, terms, now);
-            Conversation after = withShare(conversation, boundary, terms, now);
+            store.updateShare(c, conversationId, boundary, terms, policy, now);
+            Conversation after = withShare(conversation, boundary, terms, policy, now);
             activity.record(c, after.projectId(), conversationId, caller.userId(), ActivityEvent.SHARE,
                     shareDetails(after), now);
             return after;
         });
-        log.info("[{} {}] shared {} until {}", caller.projectId(), caller.userId(), conversationId,
-                shared.sharedUntilMessageId());
+        log.info("[{} {}] shared {} until {} (tool results: {})", caller.projectId(), caller.userId(), conversationId,
+                shared.sharedUntilMessageId(), policy.wireName());
         return shared;
     }
 
@@ -371,64 +449,112 @@ public final class Conversations {
             if (!conversation.isShared()) {
                 return conversation;
             }
-            store.updateShare(c, conversationId, null, null, now);
-            return withShare(conversation, null, null, now);
+            store.updateShare(c, conversationId, null, null, null, now);
+            return withShare(conversation, null, null, null, now);
         });
         log.info("[{} {}] unshared {}", caller.projectId(), caller.userId(), conversationId);
         return unshared;
     }
 
+    /** How many times a fork starts again when the share changed between its check and its copy. */
+    private static final int FORK_ATTEMPTS = 10;
+
     /**
      * Forks what the caller may see (up to {@code until}, a visible turn end, or the latest visible
      * turn end) into a new conversation owned by the caller. One transaction, one copy statement.
+     * Before it, outside any transaction: the messages the caller may not see are found (they are
+     * copied as withheld), and, for a fork of another owner's conversation, what the inherited part
+     * used that the caller cannot obtain ({@link ForkResult#lostAccess()}, kept on the fork for its
+     * system prompt). Should the share change in between, the fork starts again.
      */
     public ForkResult fork(Identity caller, UUID conversationId, UUID until) {
         requireWriter(caller, "fork conversations");
-        ForkResult result = db.write("forking conversation " + conversationId, c -> {
-            // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
-            // read here is the one the copy obeys.
-            Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.SHARE, now()));
-            Conversation source = seen.conversation();
-            int lastVisible = seen.lastVisible();
-            Message boundary;
-            if (until == null) {
-                boundary = store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
-                        ErrorCode.NOTHING_TO_FORK, "Conversation " + conversationId
-                                + " has no completed turn to fork yet (a turn ends with the root result of router_agent)."));
-            } else {
-                boundary = turnEnd(c, conversationId, until, lastVisible);
+        record Plan(int boundaryIndex, ToolResultsPolicy policy, boolean withholds, boolean crossOwner,
+                List<Message> skeleton) {
+        }
+        for (int attempt = 1; attempt <= FORK_ATTEMPTS; attempt++) {
+            Plan plan = db.read("preparing the fork of conversation " + conversationId, c -> {
+                Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.NONE, now()));
+                Conversation source = seen.conversation();
+                Message boundary = forkPoint(c, conversationId, until, seen.lastVisible());
+                boolean crossOwner = !source.ownerId().equals(caller.userId());
+                boolean withholds = seesOnlyWhatPolicyAllows(caller, source);
+                List<Message> skeleton = crossOwner || withholds
+                        ? store.skeleton(c, conversationId, 0, boundary.index()) : null;
+                return new Plan(boundary.index(), policyOf(source), withholds, crossOwner, skeleton);
+            });
+            Withholding withheld = Withholding.nothing();
+            Map<RecordedCall, Entitlement> verdicts = plan.crossOwner() ? new HashMap<>() : null;
+            if (plan.skeleton() != null) {
+                withheld = withholding(caller, plan.skeleton(),
+                        plan.withholds() ? plan.policy() : ToolResultsPolicy.ALL, verdicts);
             }
-            Instant now = now();
-            String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
-            String title = source.title() + " (forked)";
-            Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
-                    title, now, now, null, null,
-                    new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner, boundary.index() + 1);
-            store.insertConversation(c, fork);
-            // the copy checks the share again, at this instant, in its own statement: a fork that
-            // crosses the share's expiry copies everything, or nothing and is refused (rolled back)
-            int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id(), privileged(caller, source),
-                    caller.userId(), now());
-            if (copied == 0) {
-                throw denied(conversationId);
+            Withholding copyWithheld = withheld;
+            ForkResult result = db.write("forking conversation " + conversationId, c -> {
+                // FOR SHARE: share, unshare and append wait until the copy is done, so the boundary
+                // read here is the one the copy obeys.
+                Seen seen = seen(caller, existing(c, caller, conversationId, ConversationStore.Lock.SHARE, now()));
+                Conversation source = seen.conversation();
+                Message boundary = forkPoint(c, conversationId, until, seen.lastVisible());
+                // What was decided for the planned prefix holds for any shorter one (turns are whole
+                // within it); a later boundary or another policy needs a new check.
+                if (plan.skeleton() != null
+                        && (boundary.index() > plan.boundaryIndex() || policyOf(source) != plan.policy())) {
+                    return null;
+                }
+                List<LostAccess> lostAccess = verdicts == null ? List.of()
+                        : Withholding.lostAccess(plan.skeleton().subList(0, boundary.index() + 1), verdicts);
+                Instant now = now();
+                String earlierOwner = source.ownerId().equals(caller.userId()) ? source.earlierOwnerId() : source.ownerId();
+                String title = source.title() + " (forked)";
+                Conversation fork = new Conversation(UUID.randomUUID(), caller.projectId(), caller.userId(),
+                        title, now, now, null, null,
+                        new ForkedFrom(source.id(), boundary.id(), boundary.index(), source.ownerId()), earlierOwner,
+                        boundary.index() + 1, null, null, lostAccess);
+                store.insertConversation(c, fork);
+                // the copy checks the share again, at this instant, in its own statement: a fork that
+                // crosses the share's expiry copies everything, or nothing and is refused (rolled back)
+                int copied = store.copyMessages(c, source.id(), boundary.index(), fork.id(), copyWithheld,
+                        privileged(caller, source), caller.userId(), now());
+                if (copied == 0) {
+                    throw denied(conversationId);
+                }
+                if (copied != boundary.index() + 1) {
+                    // indexes are gap-free, so anything else means the store is inconsistent
+                    throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
+                }
+                if (!source.isOwnedBy(caller)) {
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("fork_id", fork.id().toString());
+                    details.put("copied_messages", copied);
+                    details.put("copied_up_to_message_id", boundary.id().toString());
+                    details.put("copied_up_to_index", boundary.index());
+                    details.put("withheld_messages", copyWithheld.byIndex().keySet().stream()
+                            .filter(index -> index <= boundary.index()).count());
+                    details.put("lost_access", lostAccess.size());
+                    activity.record(c, source.projectId(), source.id(), caller.userId(), ActivityEvent.FORK, details, now);
+                }
+                return new ForkResult(fork, copied, lostAccess);
+            });
+            if (result != null) {
+                log.info("[{} {}] forked {} into {} ({} messages, {} lost access)", caller.projectId(),
+                        caller.userId(), conversationId, result.conversation().id(), result.copiedMessages(),
+                        result.lostAccess().size());
+                return result;
             }
-            if (copied != boundary.index() + 1) {
-                // indexes are gap-free, so anything else means the store is inconsistent
-                throw new IllegalStateException("fork copied " + copied + " messages, expected " + (boundary.index() + 1));
-            }
-            if (!source.isOwnedBy(caller)) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("fork_id", fork.id().toString());
-                details.put("copied_messages", copied);
-                details.put("copied_up_to_message_id", boundary.id().toString());
-                details.put("copied_up_to_index", boundary.index());
-                activity.record(c, source.projectId(), source.id(), caller.userId(), ActivityEvent.FORK, details, now);
-            }
-            return new ForkResult(fork, copied);
-        });
-        log.info("[{} {}] forked {} into {} ({} messages)", caller.projectId(), caller.userId(), conversationId,
-                result.conversation().id(), result.copiedMessages());
-        return result;
+        }
+        throw new BatonException(ErrorCode.TURN_IN_PROGRESS, "Conversation " + conversationId
+                + " kept changing its share while it was being forked; fork it again.");
+    }
+
+    /** {@code until} as a visible turn end, or the latest visible turn end when it is null. */
+    private Message forkPoint(Connection c, UUID conversationId, UUID until, int lastVisible) throws SQLException {
+        if (until != null) {
+            return turnEnd(c, conversationId, until, lastVisible);
+        }
+        return store.latestTurnEnd(c, conversationId, lastVisible).orElseThrow(() -> new BatonException(
+                ErrorCode.NOTHING_TO_FORK, "Conversation " + conversationId
+                        + " has no completed turn to fork yet (a turn ends with the root result of router_agent)."));
     }
 
     /** Lists conversations newest first. The cursor is opaque to callers. */
@@ -554,9 +680,8 @@ public final class Conversations {
             throw notFound(stored.id());
         }
         Conversation atBoundary = row.boundaryId() == null ? stored
-                : new Conversation(stored.id(), stored.projectId(), stored.ownerId(), stored.title(),
-                        stored.createdAt(), stored.updatedAt(), row.boundaryId(), row.boundaryIndex(),
-                        stored.forkedFrom(), stored.earlierOwnerId(), stored.messageCount(), stored.share());
+                : stored.seenAt(stored.updatedAt(), row.boundaryId(), row.boundaryIndex(), stored.messageCount(),
+                        stored.share());
         if (privileged(caller, stored)) {
             return new Seen(atBoundary, stored.messageCount() - 1);
         }
@@ -564,9 +689,8 @@ public final class Conversations {
             throw denied(stored.id());
         }
         int last = row.boundaryIndex();
-        Conversation shared = new Conversation(stored.id(), stored.projectId(), stored.ownerId(), stored.title(),
-                stored.createdAt(), row.boundaryAt(), row.boundaryId(), last, stored.forkedFrom(),
-                stored.earlierOwnerId(), last + 1, stored.share().withoutAudience());
+        Conversation shared = stored.seenAt(row.boundaryAt(), row.boundaryId(), last, last + 1,
+                stored.share().withoutAudience());
         return new Seen(shared, last);
     }
 
@@ -648,10 +772,12 @@ public final class Conversations {
         return m;
     }
 
-    private static Conversation withShare(Conversation c, Message boundary, ShareTerms terms, Instant now) {
+    private static Conversation withShare(Conversation c, Message boundary, ShareTerms terms, ToolResultsPolicy policy,
+            Instant now) {
         return new Conversation(c.id(), c.projectId(), c.ownerId(), c.title(), c.createdAt(), now,
                 boundary == null ? null : boundary.id(), boundary == null ? null : boundary.index(),
-                c.forkedFrom(), c.earlierOwnerId(), c.messageCount(), boundary == null ? null : terms);
+                c.forkedFrom(), c.earlierOwnerId(), c.messageCount(), boundary == null ? null : terms,
+                boundary == null ? null : policy, c.lostAccess());
     }
 
     Instant now() {

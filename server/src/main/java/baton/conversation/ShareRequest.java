@@ -15,8 +15,10 @@ import java.util.UUID;
  * @param withUsers the audience: 1 to {@value #MAX_AUDIENCE} user ids of the project, or null for the whole project
  * @param expiresInSeconds how long the share lasts, {@value #MIN_EXPIRY_SECONDS} s to 365 days, or null for no expiry
  * @param follow whether the boundary follows the owner's completed turns (a live share)
+ * @param toolResults what non-owners see of the tool results, or null for the server's default
  */
-public record ShareRequest(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow) {
+public record ShareRequest(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow,
+        ToolResultsPolicy toolResults) {
 
     public static final int MAX_AUDIENCE = 100;
     public static final long MIN_EXPIRY_SECONDS = 60;
@@ -48,6 +50,11 @@ public record ShareRequest(UUID until, List<String> withUsers, Long expiresInSec
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "until_message_id " + until
                     + " cannot be given with follow: true, since a share that follows moves to each new turn end.");
         }
+    }
+
+    /** A request with the server's default tool-results policy. */
+    public ShareRequest(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow) {
+        this(until, withUsers, expiresInSeconds, follow, null);
     }
 
     /** A share as before these terms: the whole project, no expiry, pinned at {@code until}. */

@@ -4,6 +4,7 @@ import baton.conversation.ActivityEvent;
 import baton.conversation.Conversation;
 import baton.conversation.ForkedFrom;
 import baton.conversation.Lineage;
+import baton.conversation.LostAccess;
 import baton.conversation.Message;
 import baton.conversation.ShareTerms;
 import java.time.Instant;
@@ -30,6 +31,7 @@ public final class JsonViews {
         out.put("updated_at", time(c.updatedAt()));
         ShareTerms share = c.share();
         if (share != null) {
+            out.put("shared_tool_results", c.sharedToolResults() == null ? null : c.sharedToolResults().wireName());
             out.put("shared_follows", share.follows());
             out.put("expires_at", share.expiresAt() == null ? null : time(share.expiresAt()));
             if (share.audienceShown()) {
@@ -37,6 +39,17 @@ public final class JsonViews {
             }
         }
         return out;
+    }
+
+    /** A fork's lost access: what the inherited part used that its new owner cannot obtain. */
+    public static List<Map<String, Object>> lostAccess(List<LostAccess> lost) {
+        return lost.stream().map(l -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tool", l.tool());
+            out.put("resource", l.resource());
+            out.put("reason", l.reason().wireName());
+            return out;
+        }).toList();
     }
 
     private static Map<String, Object> forkedFrom(ForkedFrom f) {

@@ -1,6 +1,8 @@
 package baton.prompts;
 
 import baton.conversation.Conversation;
+import baton.conversation.LostAccess;
+import baton.conversation.WithheldReason;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
 import java.io.IOException;
@@ -22,6 +24,7 @@ public final class PromptLibrary {
     public static final String SYSTEM = "system";
     public static final String FORK_INSTRUCTIONS = "fork_instructions";
     public static final String PERMISSION_HINT = "permission_hint";
+    public static final String LOST_ACCESS = "lost_access";
 
     private final String root;
     private final Mustache.Compiler compiler;
@@ -81,7 +84,36 @@ public final class PromptLibrary {
         vars.put("project", QuotedValue.of(conversation.projectId()));
         vars.put("cross_owner_fork", conversation.isCrossOwnerFork());
         vars.put("earlier_owner", QuotedValue.of(conversation.earlierOwnerId()));
+        vars.put("has_lost_access", !conversation.lostAccess().isEmpty());
+        vars.put("lost_access", conversation.lostAccess().stream().map(PromptLibrary::lostAccess).toList());
         return render(SYSTEM, vars);
+    }
+
+    /**
+     * One line of the lost-access section. Tool names and resources come from recorded calls (an
+     * earlier owner's or a harness's data), so each is kept to one line without Markdown that could
+     * pose as a section or a list of its own.
+     */
+    private static Map<String, Object> lostAccess(LostAccess lost) {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("tool", oneLine(lost.tool()).replace("`", "'"));
+        vars.put("resource", lost.resource() == null ? "what the call named" : oneLine(lost.resource()));
+        vars.put("reason", lost.reason() == WithheldReason.NOT_FOUND ? "not found for the new owner"
+                : "access denied to the new owner");
+        return vars;
+    }
+
+    /** {@code text} on one line: line breaks and other control characters become spaces, '#' and '`' are dropped. */
+    static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
+                out.append(' ');
+            } else if (cp != '#' && cp != '`') {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString().strip();
     }
 
     /**

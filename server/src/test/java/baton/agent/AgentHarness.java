@@ -2,6 +2,7 @@ package baton.agent;
 
 import baton.TestDatabase;
 import baton.conversation.Conversations;
+import baton.conversation.ToolResultsPolicy;
 import baton.conversation.Identity;
 import baton.conversation.Role;
 import baton.fixture.WarehouseServer;
@@ -37,7 +38,8 @@ final class AgentHarness implements AutoCloseable {
 
     final WireMockServer model;
     final WarehouseServer.Running warehouse;
-    final Conversations conversations = new Conversations(TestDatabase.database(), Clock.systemUTC());
+    /** The conversations, their entitlement checks made on the warehouse (as {@code cli} wires them). */
+    final Conversations conversations;
     final PromptLibrary prompts = new PromptLibrary();
     final String project = "agent-" + UUID.randomUUID();
     private final ObjectMapper json = new ObjectMapper();
@@ -59,6 +61,11 @@ final class AgentHarness implements AutoCloseable {
             model.stop();
             throw new UncheckedIOException(e);
         }
+        ToolGateway checks = new ToolGateway(List.of(warehouseUpstream()), new JacksonMcpJsonMapper(json), "test");
+        gateways.add(checks);
+        conversations = new Conversations(TestDatabase.database(), Clock.systemUTC(),
+                new UpstreamEntitlements(checks, TestDatabase.database(), UpstreamEntitlements.DEFAULT_TTL,
+                        Clock.systemUTC()), ToolResultsPolicy.CHECKED);
     }
 
     String modelBaseUrl() {

@@ -122,7 +122,15 @@ class AgentStoryTest {
         assertThat(history.get(2).at("/tool_calls/0/function/name").asText()).isEqualTo("query_dataset");
         assertThat(history.get(3).path("tool_call_id").asText())
                 .isEqualTo(history.get(2).at("/tool_calls/0/id").asText());
-        assertThat(history.get(7).path("content").asText()).contains("78.2");
+        // bob may read sales: that result reaches his model as recorded; finance and its answer do not
+        assertThat(history.get(3).path("content").asText()).contains("521750");
+        assertThat(history.get(7).path("content").asText()).startsWith("[withheld by Baton]")
+                .contains("query_dataset", "dataset 'finance'").doesNotContain("78.2");
+        assertThat(history.get(8).path("content").asText()).startsWith("[withheld by Baton]")
+                .doesNotContain("78.2");
+        assertThat(bobsFirst.toString()).doesNotContain("78.2", "31.5");
+        assertThat(systemPrompt(bobsFirst)).contains("## Inherited data the new owner cannot obtain",
+                "- `query_dataset` on dataset 'finance': access denied to the new owner");
         JsonNode refused = last(requests.get(5));
         assertThat(refused.path("role").asText()).isEqualTo("tool");
         assertThat(refused.path("tool_call_id").asText()).isEqualTo("call_bob_finance");

@@ -89,6 +89,25 @@ class HistoryConverterTest {
     }
 
     @Test
+    void withheldResultsAndAnswersShowTheModelTheirSentenceAndNothingRecorded() {
+        StoredHistory h = new StoredHistory();
+        Message turn = h.userTurn("Margins?");
+        Message call = h.call(turn, "query_dataset", "{\"dataset\":\"finance\"}");
+        String result = "{\"reason\":\"access_denied\",\"tool\":\"query_dataset\",\"resource\":\"dataset 'finance'\","
+                + "\"sentence\":\"The result of query_dataset on dataset 'finance' is withheld.\"}";
+        h.add(MessageRole.TOOL, MessageType.RESULT, "query_dataset", call, ContentType.WITHHELD, result);
+        h.add(MessageRole.ASSISTANT, MessageType.RESULT, Message.ROUTER_AGENT, null, ContentType.WITHHELD,
+                "{\"reason\":\"derived\",\"tool\":\"query_dataset\",\"resource\":null,\"sentence\":\"This message is withheld.\"}");
+
+        List<ChatMessage> chat = converter.convert(h.messages());
+
+        assertThat(chat).hasSize(4);
+        assertThat(((ToolExecutionResultMessage) chat.get(2)).text())
+                .isEqualTo("[withheld by Baton] The result of query_dataset on dataset 'finance' is withheld.");
+        assertThat(((AiMessage) chat.get(3)).text()).isEqualTo("[withheld by Baton] This message is withheld.");
+    }
+
+    @Test
     void aCallWithoutAResultIsLeftOut() {
         StoredHistory h = new StoredHistory();
         Message turn = h.userTurn("Export finance");

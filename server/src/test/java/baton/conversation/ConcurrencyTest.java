@@ -34,7 +34,7 @@ class ConcurrencyTest {
         Identity alice = new Identity("alice", project, Role.EDITOR);
         UUID id = conversations.create(alice, "busy").id();
         conversations.append(alice, id, Turns.turn("seed"));
-        conversations.share(alice, id, null);
+        conversations.share(alice, id, null, ToolResultsPolicy.ALL);
 
         // every boundary index that was ever set, so a member's fork can be checked against them
         List<Integer> boundariesEverSet = Collections.synchronizedList(new ArrayList<>(List.of(3)));
@@ -66,7 +66,7 @@ class ConcurrencyTest {
                             .filter(Message::isTurnEnd).toList();
                     Message pick = ends.get(ThreadLocalRandom.current().nextInt(ends.size()));
                     boundariesEverSet.add(pick.index());
-                    conversations.share(alice, id, pick.id());
+                    conversations.share(alice, id, pick.id(), ToolResultsPolicy.ALL); // this test is about boundaries
                 }
             }
             return null;

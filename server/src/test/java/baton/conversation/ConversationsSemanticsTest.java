@@ -276,7 +276,7 @@ class ConversationsSemanticsTest {
         void memberForksTheSharedPartWithNewIdsAndRemappedParents() {
             UUID id = conversations.create(alice, "Sales review").id();
             List<UUID> ids = conversationWithTurns(id, 2);
-            conversations.share(alice, id, null);
+            conversations.share(alice, id, null, ToolResultsPolicy.ALL); // this test is about the copy itself
             conversationWithTurns(id, 1);
 
             ForkResult fork = conversations.fork(bob, id, null);

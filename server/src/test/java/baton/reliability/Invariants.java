@@ -42,7 +42,8 @@ final class Invariants {
     /**
      * A fork is whole: the source's prefix up to a turn end, message by message (role, type, tool,
      * content type, content, time), with new ids and parents remapped to the same positions, in the
-     * same project, titled after the source.
+     * same project, titled after the source. A message its new owner may not see is copied as
+     * withheld: everything kept but its content type and content.
      */
     private static final String FORKS = """
             select f.id from conversations f
@@ -60,7 +61,8 @@ final class Invariants {
                           left join messages sp on sp.id = sm.parent_id
                          where fm.conversation_id = f.id and fm.idx <= f.forked_from_index
                            and fm.id <> sm.id and fm.role = sm.role and fm.type = sm.type and fm.tool = sm.tool
-                           and fm.content_type = sm.content_type and fm.content = sm.content
+                           and (fm.content_type = sm.content_type and fm.content = sm.content
+                                or fm.content_type = 'withheld' and sm.content_type <> 'withheld')
                            and fm.created_at = sm.created_at and fp.idx is not distinct from sp.idx)
                         <> f.forked_from_index + 1)""";
 

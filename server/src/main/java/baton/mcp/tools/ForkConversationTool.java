@@ -27,6 +27,7 @@ public final class ForkConversationTool implements ToolHandler {
         ForkResult fork = conversations.fork(caller, args.requiredUuid("conversation_id"),
                 args.uuid("until_message_id"));
         return Map.of("conversation", JsonViews.conversation(fork.conversation(), true),
-                "copied_messages", fork.copiedMessages());
+                "copied_messages", fork.copiedMessages(),
+                "lost_access", JsonViews.lostAccess(fork.lostAccess()));
     }
 }
