@@ -109,6 +109,7 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
         boolean wholeProject = terms.withUsers() == null;
         shown.put("whole_project", wholeProject);
         shown.put("audience", wholeProject ? "" : String.join(", ", terms.withUsers()));
+        shown.put("has_expiry", terms.expiresAt() != null);
         shown.put("expires_at", terms.expiresAt() == null ? null : ConversationModel.time(terms.expiresAt()));
         shown.put("expired", terms.expiresAt() != null && !java.time.Instant.now().isBefore(terms.expiresAt()));
         shown.put("follows", terms.follows());
