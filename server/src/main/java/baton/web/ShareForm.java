@@ -8,7 +8,9 @@ import baton.conversation.Identity;
 import baton.conversation.ShareRequest;
 import baton.conversation.ShareTerms;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +113,7 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
         shown.put("audience", wholeProject ? "" : String.join(", ", terms.withUsers()));
         shown.put("has_expiry", terms.expiresAt() != null);
         shown.put("expires_at", terms.expiresAt() == null ? null : ConversationModel.time(terms.expiresAt()));
-        shown.put("expired", terms.expiresAt() != null && !java.time.Instant.now().isBefore(terms.expiresAt()));
+        shown.put("expired", terms.expiresAt() != null && !Instant.now().isBefore(terms.expiresAt()));
         shown.put("follows", terms.follows());
         out.put("terms", shown);
         out.put("audience_value", wholeProject ? "" : String.join(", ", terms.withUsers()));
@@ -129,6 +131,6 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
         out.put(86_400L, "in 1 day");
         out.put(604_800L, "in 7 days");
         out.put(2_592_000L, "in 30 days");
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 }
