@@ -5,32 +5,132 @@ import baton.conversation.Conversation;
 import baton.conversation.Conversations;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
+import baton.conversation.ShareRequest;
+import baton.conversation.ShareTerms;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The owner's share form, read into the arguments of {@link Conversations#share}: the one place
- * that grows when sharing does. Today it takes the turn end to share up to ({@code until}, empty
- * for the latest). The options other issues add to {@code share_conversation} (the result policy
- * {@code tool_results}, the audience {@code with_users}, {@code expires_in_seconds}, {@code follow})
- * become fields here and in {@code share_form.mustache}, passed through unchanged, so the page
- * obeys exactly the rules of the tool.
+ * The owner's share form, read into a {@link ShareRequest} for {@link Conversations#shareOn}: the
+ * one place that grows when sharing does. It takes the turn end to share up to ({@code until},
+ * empty for the latest), the audience ({@code audience}: user ids separated by commas or spaces,
+ * empty for the whole project), the expiry ({@code expiry}: empty for none, a number of seconds,
+ * or {@code seconds} with the number in {@code expiry_seconds}) and {@code follow}. The request
+ * checks them exactly as {@code share_conversation} does, so the page obeys the rules of the tool
+ * and shows the tool's sentence when they are broken.
  */
-record ShareForm(UUID until) {
+record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow) {
+
+    /** The expiries the form offers, in seconds, with their labels. */
+    static final Map<Long, String> EXPIRIES = presets();
+
+    // the result policy (tool_results: checked/all/none) that issue 12 adds to ShareRequest becomes
+    // a field here, read from a select in share_form.mustache, once ShareRequest takes it
 
     static ShareForm read(HttpServletRequest request) {
-        String until = request.getParameter("until");
+        return new ShareForm(until(request.getParameter("until")), audience(request.getParameter("audience")),
+                expiry(request.getParameter("expiry"), request.getParameter("expiry_seconds")),
+                request.getParameter("follow") != null);
+    }
+
+    private static UUID until(String until) {
         if (until == null || until.isBlank()) {
-            return new ShareForm(null);
+            return null;
         }
         try {
-            return new ShareForm(UUID.fromString(until.strip()));
+            return UUID.fromString(until.strip());
         } catch (IllegalArgumentException e) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "The turn to share up to is not a message id.");
         }
     }
 
+    /** User ids separated by commas or white space; none at all is the whole project (null). */
+    private static List<String> audience(String audience) {
+        if (audience == null) {
+            return null;
+        }
+        List<String> ids = new ArrayList<>();
+        for (String id : audience.split("[,\\s]+")) {
+            if (!id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return ids.isEmpty() ? null : ids;
+    }
+
+    private static Long expiry(String expiry, String seconds) {
+        String value = expiry == null ? "" : expiry.strip();
+        if (value.equals("seconds")) {
+            value = seconds == null ? "" : seconds.strip();
+            if (value.isEmpty()) {
+                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                        "Give the number of seconds after which the share expires.");
+            }
+        }
+        if (value.isEmpty()) {
+            return null;
+        }
+        if (!value.matches("\\d{1,12}")) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                    "The expiry must be a whole number of seconds, not \"" + abbreviate(value) + "\".");
+        }
+        return Long.parseLong(value);
+    }
+
     Conversation submit(Conversations conversations, Identity caller, UUID conversationId) {
-        return conversations.share(caller, conversationId, until);
+        return conversations.shareOn(caller, conversationId,
+                new ShareRequest(until, withUsers, expiresInSeconds, follow));
+    }
+
+    /**
+     * What the form shows of a conversation's share: the current terms (audience, expiry, follow)
+     * for the owner to check, and the fields' starting values (today's audience and follow; the
+     * expiry starts at none, since a re-share sets every term anew).
+     */
+    static Map<String, Object> model(Conversation c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ShareTerms terms = c.share();
+        List<Map<String, Object>> expiries = new ArrayList<>();
+        EXPIRIES.forEach((s, label) -> expiries.add(Map.of("value", String.valueOf(s), "label", label)));
+        out.put("expiries", expiries);
+        out.put("min_expiry", ShareRequest.MIN_EXPIRY_SECONDS);
+        out.put("max_expiry", ShareRequest.MAX_EXPIRY_SECONDS);
+        if (terms == null) {
+            out.put("terms", null);
+            out.put("audience_value", "");
+            out.put("follows", false);
+            return out;
+        }
+        Map<String, Object> shown = new LinkedHashMap<>();
+        boolean wholeProject = terms.withUsers() == null;
+        shown.put("whole_project", wholeProject);
+        shown.put("audience", wholeProject ? "" : String.join(", ", terms.withUsers()));
+        shown.put("has_expiry", terms.expiresAt() != null);
+        shown.put("expires_at", terms.expiresAt() == null ? null : ConversationModel.time(terms.expiresAt()));
+        shown.put("expired", terms.expiresAt() != null && !Instant.now().isBefore(terms.expiresAt()));
+        shown.put("follows", terms.follows());
+        out.put("terms", shown);
+        out.put("audience_value", wholeProject ? "" : String.join(", ", terms.withUsers()));
+        out.put("follows", terms.follows());
+        return out;
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 20 ? value : value.substring(0, 20) + "…";
+    }
+
+    private static Map<Long, String> presets() {
+        Map<Long, String> out = new LinkedHashMap<>();
+        out.put(3_600L, "in 1 hour");
+        out.put(86_400L, "in 1 day");
+        out.put(604_800L, "in 7 days");
+        out.put(2_592_000L, "in 30 days");
+        return Collections.unmodifiableMap(out);
     }
 }

@@ -180,7 +180,9 @@ public final class WebPages extends HttpServlet {
         model.put("is_owner", view.isOwner());
         model.put("is_shared", c.isShared());
         model.put("may_fork", caller.role().canWrite());
-        model.put("may_share", view.isOwner() || caller.isAdmin());
+        boolean mayShare = view.isOwner() || caller.isAdmin();
+        model.put("may_share", mayShare);
+        model.put("share", mayShare ? ShareForm.model(c) : null);
         model.put("forked_from", forkedFrom(caller, c.forkedFrom()));
         model.put("share_url", publicUrl.conversation(c.id()));
         model.put("more", view.nextAfterIndex() == null ? null : "/c/" + c.id() + "?after=" + view.nextAfterIndex());

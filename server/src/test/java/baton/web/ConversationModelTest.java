@@ -41,6 +41,7 @@ class ConversationModelTest {
                 "owner", "alice", "created", "", "is_owner", owner, "may_share", owner, "may_fork", false));
         model.put("is_shared", sharedUntil != null);
         model.putAll(Map.of("share_url", "https://baton.example.com/c/" + c.id(), "csrf", "t"));
+        model.put("share", owner ? ShareForm.model(c) : null);
         model.put("forked_from", null);
         model.put("more", null);
         model.put("earlier", null);

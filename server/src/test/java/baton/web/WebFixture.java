@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 
 /**
  * A real Baton serving MCP and the pages ({@code --public-url}) on a free loopback port, over the
- * test PostgreSQL, with people in a project of their own: alice (editor, the owner), bob (editor),
+ * test PostgreSQL, with people in a project of their own: alice (editor, the owner), bob and carol (editors),
  * vera (viewer), and mallory (editor of another project).
  */
 final class WebFixture implements AutoCloseable {
@@ -46,10 +46,12 @@ final class WebFixture implements AutoCloseable {
     final Tokens tokens = new Tokens(db, Clock.systemUTC());
     final Identity alice = new Identity("alice", project, Role.EDITOR);
     final Identity bob = new Identity("bob", project, Role.EDITOR);
+    final Identity carol = new Identity("carol", project, Role.EDITOR);
     final Identity vera = new Identity("vera", project, Role.VIEWER);
     final Identity mallory = new Identity("mallory", "other-" + project, Role.EDITOR);
     final String aliceToken = tokens.create(alice, "web test").secret();
     final String bobToken = tokens.create(bob, "web test").secret();
+    final String carolToken = tokens.create(carol, "web test").secret();
     final String veraToken = tokens.create(vera, "web test").secret();
     final String malloryToken = tokens.create(mallory, "web test").secret();
     final URI base;

@@ -138,6 +138,42 @@ class WebPageBrowserTest {
     }
 
     @Test
+    void theOwnerSharesWithBobOnlyAndCarolGetsNotFound() throws IOException {
+        Conversation c = web.conversation("For bob", 0, List.of(Turns.turn("Only bob may read this?"),
+                Turns.turn("Bob's second turn?")));
+        signIn(owner, web.aliceToken);
+        owner.get(web.url("/c/" + c.id()).toString());
+        assertThat(owner.findElements(By.id("share-terms"))).as("not shared: no terms yet").isEmpty();
+        WebElement follow = owner.findElement(By.id("follow"));
+        WebElement until = owner.findElement(By.id("until"));
+        follow.click();
+        assertThat(until.isEnabled()).as("a share that follows has no fixed turn").isFalse();
+        follow.click();
+        assertThat(until.isEnabled()).isTrue();
+        new org.openqa.selenium.support.ui.Select(until).selectByIndex(1); // turn 1
+        owner.findElement(By.id("audience")).sendKeys("bob");
+        new org.openqa.selenium.support.ui.Select(owner.findElement(By.id("expiry"))).selectByValue("604800");
+        owner.findElement(By.id("share")).click();
+        new WebDriverWait(owner, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("share-terms")).isEmpty());
+        assertThat(owner.findElement(By.id("terms-audience")).getText()).isEqualTo("bob");
+        assertThat(owner.findElement(By.id("terms-expires")).getText()).endsWith("UTC");
+        assertThat(owner.findElement(By.id("terms-follows")).getText()).isEqualTo("fixed at the marked turn");
+        screenshot(owner, "share-terms");
+
+        signIn(reader, web.carolToken);
+        reader.get(web.url("/c/" + c.id()).toString());
+        assertThat(reader.findElement(By.id("problem")).getText()).isEqualTo("Not found");
+        assertThat(reader.getPageSource()).doesNotContain("Only bob may read this?", "For bob");
+
+        signIn(reader, web.bobToken);
+        reader.get(web.url("/c/" + c.id()).toString());
+        assertThat(reader.findElement(By.id("title")).getText()).isEqualTo("For bob");
+        assertThat(reader.findElement(By.tagName("main")).getText()).contains("Only bob may read this?")
+                .doesNotContain("Bob's second turn?");
+        assertThat(reader.findElements(By.id("share-terms"))).as("the terms are the owner's").isEmpty();
+    }
+
+    @Test
     void aViewerSeesNoForkButtonAndAForgedPostIsRefused() throws Exception {
         Conversation c = web.conversation("For viewers", 1, List.of(Turns.turn("What may a viewer do?")));
         signIn(reader, web.veraToken);

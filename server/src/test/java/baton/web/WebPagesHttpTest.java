@@ -6,6 +6,7 @@ import baton.Turns;
 import baton.auth.WebSessions;
 import baton.conversation.Conversation;
 import baton.conversation.ListScope;
+import baton.conversation.ShareTerms;
 import baton.e2e.McpTestClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +207,78 @@ class WebPagesHttpTest {
     }
 
     @Test
+    void theOwnerSharesWithAnAudienceAnExpiryAndAFollowingBoundaryAndSeesTheTerms() throws Exception {
+        Conversation c = web.conversation("Governed", 0, List.of(Turns.turn("for bob only?")));
+        String csrf = WebFixture.hidden(web.get("/c/" + c.id(), alice).body(), "csrf");
+        Instant before = Instant.now();
+        HttpResponse<String> shared = web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf
+                + "&until=&audience=" + enc("bob,  bob ") + "&expiry=86400&follow=on");
+        assertThat(shared.statusCode()).as(shared.body()).isEqualTo(303);
+        ShareTerms terms = web.conversations.metadata(web.alice, c.id()).conversation().share();
+        assertThat(terms.withUsers()).containsExactly("bob");
+        assertThat(terms.follows()).isTrue();
+        assertThat(terms.expiresAt()).isBetween(before.plusSeconds(86_400), Instant.now().plusSeconds(86_400));
+
+        assertThat(web.get("/c/" + c.id(), bob).body()).contains("for bob only?");
+        HttpResponse<String> carols = web.get("/c/" + c.id(), web.signIn(web.carolToken));
+        assertThat(carols.statusCode()).as("not in the audience").isEqualTo(404);
+        assertThat(main(carols.body())).isEqualTo(main(web.get("/c/" + UUID.randomUUID(), bob).body()));
+
+        String page = web.get("/c/" + c.id(), alice).body();
+        assertThat(text(page, "terms-audience")).isEqualTo("bob");
+        assertThat(text(page, "terms-expires")).isEqualTo(ConversationModel.time(terms.expiresAt()));
+        assertThat(text(page, "terms-follows")).isEqualTo("follows each new turn end");
+        assertThat(page).contains("id=\"follow\" name=\"follow\" value=\"on\" checked",
+                "<select id=\"until\" name=\"until\" disabled>", "name=\"audience\" value=\"bob\"");
+
+        // the boundary follows: bob sees the turn that ends after the share
+        web.conversations.append(web.alice, c.id(), Turns.turn("and the next one?"));
+        assertThat(web.get("/c/" + c.id(), bob).body()).contains("and the next one?");
+
+        // a re-share with an empty audience, no expiry and no follow: the whole project, pinned
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&audience=&expiry=")
+                .statusCode()).isEqualTo(303);
+        page = web.get("/c/" + c.id(), alice).body();
+        assertThat(text(page, "terms-audience")).isEqualTo("the whole project");
+        assertThat(text(page, "terms-expires")).isEqualTo("never");
+        assertThat(text(page, "terms-follows")).isEqualTo("fixed at the marked turn");
+        assertThat(web.get("/c/" + c.id(), web.signIn(web.carolToken)).statusCode()).isEqualTo(200);
+
+        // a number of seconds of the owner's choosing
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&expiry=seconds&expiry_seconds=600")
+                .statusCode()).isEqualTo(303);
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation().share().expiresAt())
+                .isBetween(before.plusSeconds(600), Instant.now().plusSeconds(600));
+    }
+
+    @Test
+    void badShareTermsGetTheToolsOneSentenceAndChangeNothing() throws Exception {
+        Conversation c = web.conversation("Terms kept", 1, List.of(Turns.turn("kept?"), Turns.turn("later?")));
+        Conversation before = web.conversations.metadata(web.alice, c.id()).conversation();
+        HttpResponse<String> page = web.get("/c/" + c.id(), alice);
+        String csrf = WebFixture.hidden(page.body(), "csrf");
+        Matcher option = Pattern.compile("<option value=\"([0-9a-f-]{36})\">Turn 2").matcher(page.body());
+        assertThat(option.find()).isTrue();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("&expiry=30", "expires_in_seconds must be between 60 (one minute) and 31536000 (365 days), not 30.");
+        refused.put("&expiry=seconds&expiry_seconds=" + (366L * 86_400),
+                "expires_in_seconds must be between 60 (one minute) and 31536000 (365 days), not 31622400.");
+        refused.put("&expiry=soon", "The expiry must be a whole number of seconds, not &quot;soon&quot;.");
+        refused.put("&expiry=seconds&expiry_seconds=", "Give the number of seconds after which the share expires.");
+        refused.put("&until=" + option.group(1) + "&follow=on", "until_message_id " + option.group(1)
+                + " cannot be given with follow: true, since a share that follows moves to each new turn end.");
+        refused.put("&audience=" + enc(String.join(", ", java.util.stream.IntStream.range(0, 101)
+                .mapToObj(i -> "user" + i).toList())), "with_users names 101 users; a share is for at most 100.");
+        refused.put("&audience=" + enc("bob, " + "z".repeat(201)), "with_users[1] must be at most 200 characters.");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            HttpResponse<String> answer = web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + bad.getKey());
+            assertThat(answer.statusCode()).as(bad.getKey()).isEqualTo(409);
+            assertThat(text(answer.body(), "sentence")).as(bad.getKey()).isEqualTo(bad.getValue());
+        }
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation()).isEqualTo(before);
+    }
+
+    @Test
     void signingOutOrRevokingTheTokenEndsTheSession() throws Exception {
         String session = web.signIn(web.bobToken);
         assertThat(web.get("/", session).statusCode()).isEqualTo(200);
@@ -272,6 +346,17 @@ class WebPagesHttpTest {
             Map<String, Object> result = mcp.call("share_conversation", Map.of("conversation_id", c.id().toString()));
             assertThat(result.get("share_url")).isEqualTo(web.base + "/c/" + c.id());
         }
+    }
+
+    private static String enc(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** The text of the element with {@code id} (no nested tags), white space collapsed. */
+    private static String text(String html, String id) {
+        Matcher m = Pattern.compile("id=\"" + id + "\">([^<]*)<").matcher(html);
+        assertThat(m.find()).as("no element " + id + " in " + html).isTrue();
+        return m.group(1).strip().replaceAll("\\s+", " ");
     }
 
     /** The part of a page that depends on what is shown, not on who asks. */

@@ -12,6 +12,21 @@ document.addEventListener('DOMContentLoaded', function () {
       toggle.textContent = open ? 'Fold all tool calls' : 'Unfold all tool calls';
     });
   }
+  // a share that follows has no fixed turn: the turn choice is off while follow is ticked
+  var follow = document.getElementById('follow');
+  var until = document.getElementById('until');
+  if (follow && until) {
+    var sync = function () { until.disabled = follow.checked; };
+    follow.addEventListener('change', sync);
+    sync();
+  }
+  var expiry = document.getElementById('expiry');
+  var seconds = document.getElementById('expiry-seconds');
+  if (expiry && seconds) {
+    var syncExpiry = function () { seconds.hidden = expiry.value !== 'seconds'; };
+    expiry.addEventListener('change', syncExpiry);
+    syncExpiry();
+  }
   var copy = document.getElementById('copy-link');
   if (copy && navigator.clipboard) {
     copy.addEventListener('click', function () {
