@@ -3,6 +3,8 @@ package baton.cli;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
+import baton.auth.OAuthResourceServer;
+import baton.auth.OAuthSettings;
 import baton.auth.Tokens;
 import baton.config.Config;
 import baton.config.StartupTrace;
@@ -66,6 +68,9 @@ final class ServeCommand implements Callable<Integer> {
     HttpOptions httpOptions = new HttpOptions();
 
     @Mixin
+    OAuthOptions oauthOptions = new OAuthOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
@@ -87,6 +92,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Integer serveStdio() throws InterruptedException {
+        if (oauthOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "--oauth-* options and --public-url apply to --http only.");
+        }
         if (httpOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "--port, --bind, --max-request-bytes, --allowed-host and --allowed-origin apply to --http only.");
@@ -135,6 +144,10 @@ final class ServeCommand implements Callable<Integer> {
                     "--user, --project and --role apply to --stdio only; over HTTP each request's bearer token names its caller.");
         }
         HttpSettings settings = httpOptions.settings(env);
+        OAuthSettings oauthSettings = oauthOptions.settings(env);
+        // the issuer is asked before anything opens, so a wrong one ends the start with one sentence
+        OAuthResourceServer oauth = oauthSettings == null ? null
+                : OAuthResourceServer.discover(oauthSettings, Clock.systemUTC());
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -145,7 +158,8 @@ final class ServeCommand implements Callable<Integer> {
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             Tokens tokens = new Tokens(db.database(), Clock.systemUTC());
-            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens, db.database());
+            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens, db.database(),
+                    oauth);
             // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
             Thread hook = new Thread(() -> {
                 server.close();

@@ -1,6 +1,8 @@
 package baton.http;
 
 import baton.agent.Agent;
+import baton.auth.Bearers;
+import baton.auth.OAuthResourceServer;
 import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Conversations;
@@ -62,6 +64,15 @@ public final class BatonHttpServer implements AutoCloseable {
     /** Starts serving; the port is bound when this returns. */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
+        return start(settings, conversations, agent, prompts, tokens, database, null);
+    }
+
+    /**
+     * Starts serving; with {@code oauth}, OAuth access tokens of its issuer are accepted beside Baton
+     * tokens and the RFC 9728 metadata is served (see {@link BearerGate}).
+     */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, OAuthResourceServer oauth) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -100,7 +111,13 @@ public final class BatonHttpServer implements AutoCloseable {
         context.addServlet(mcpHolder, MCP_PATH);
         context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
         ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
-        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
+        BearerGate bearer = new BearerGate(Bearers.batonTokens(tokens));
+        if (oauth != null) {
+            ServletHolder metadata = new ServletHolder("oauth-protected-resource", new ProtectedResourceServlet(bearer));
+            context.addServlet(metadata, BearerGate.WELL_KNOWN);
+            context.addServlet(metadata, BearerGate.WELL_KNOWN + MCP_PATH);
+        }
+        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), bearer,
                 settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),
                 streams));
         gate.setAsyncSupported(true);
@@ -119,6 +136,12 @@ public final class BatonHttpServer implements AutoCloseable {
                     + settings.port() + ": " + e.getMessage(), e);
         }
         BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams);
+        if (oauth != null) {
+            // the resource may be the URL of the port just bound, so OAuth is switched on now
+            URI resource = oauth.settings().resource(server.mcpUrl());
+            bearer.useOAuth(oauth.bearers(tokens, resource), oauth.settings().issuer(), resource);
+            log.info("accepting OAuth access tokens of {} for the resource {}", oauth.settings().issuer(), resource);
+        }
         log.info("serving MCP at {}", server.mcpUrl());
         return server;
     }
