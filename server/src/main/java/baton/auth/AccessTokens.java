@@ -12,6 +12,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.URI;
 import java.text.ParseException;
+import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +44,9 @@ public final class AccessTokens {
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
         processor.setJWSKeySelector(new EdDsaKeySelector(ALGORITHMS, keys));
         processor.setJWSVerifierFactory(new EdDsaKeySelector.VerifierFactory());
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(Set.of(resource.toString()),
-                new JWTClaimsSet.Builder().issuer(issuer.toString()).build(), Set.of("exp", "iss", "aud"), null);
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                new HashSet<>(Set.of(resource.toString())),
+                new JWTClaimsSet.Builder().issuer(issuer.toString()).build(), new HashSet<>(Set.of("exp", "iss", "aud")), null);
         claims.setMaxClockSkew((int) OAuthSettings.LEEWAY.toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }
