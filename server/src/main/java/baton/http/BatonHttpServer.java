@@ -73,6 +73,18 @@ public final class BatonHttpServer implements AutoCloseable {
      */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database, OAuthResourceServer oauth) {
+        return start(settings, conversations, agent, prompts, tokens, database, oauth, Bearers.batonTokens(tokens));
+    }
+
+    /** A server whose gate checks no token (any bearer acts as {@code everyone}): the baseline of {@code bench http}. */
+    public static BatonHttpServer startUncheckedForBenchmark(HttpSettings settings, Conversations conversations,
+            Agent agent, PromptLibrary prompts, Tokens tokens, Database database, Identity everyone) {
+        return start(settings, conversations, agent, prompts, tokens, database, null,
+                Bearers.uncheckedForBenchmark(everyone));
+    }
+
+    private static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, OAuthResourceServer oauth, Bearers bearers) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -111,7 +123,7 @@ public final class BatonHttpServer implements AutoCloseable {
         context.addServlet(mcpHolder, MCP_PATH);
         context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
         ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
-        BearerGate bearer = new BearerGate(Bearers.batonTokens(tokens));
+        BearerGate bearer = new BearerGate(bearers);
         if (oauth != null) {
             ServletHolder metadata = new ServletHolder("oauth-protected-resource", new ProtectedResourceServlet(bearer));
             context.addServlet(metadata, BearerGate.WELL_KNOWN);
