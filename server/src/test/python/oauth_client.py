@@ -63,9 +63,9 @@ async def main() -> int:
                 created = await session.call_tool("create_conversation", {"title": "from the python oauth client"})
                 listed = await session.call_tool("list_conversations", {})
     print(json.dumps({
-        "created": created.structuredContent,
-        "created_is_error": created.isError,
-        "listed": listed.structuredContent,
+        "created": created.structured_content,
+        "created_is_error": created.is_error,
+        "listed": listed.structured_content,
         "requested": requested,
     }))
     return 0
