@@ -12,7 +12,11 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.URI;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +35,26 @@ public final class AccessTokens {
     public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256,
             JWSAlgorithm.EdDSA);
 
+    /** Verified tokens remembered, by SHA-256 of the token; cleared when full. */
+    static final int REMEMBERED = 10_000;
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Clock clock;
     private final OAuthIdentities identities;
     private final URI issuer;
     private final URI resource;
 
+    /** A token that passed every check, and until when it may be taken without checking it again. */
+    private record Verified(BearerCheck result, Instant until) {
+    }
+
     public AccessTokens(OAuthSettings settings, IssuerKeys keys, URI resource) {
+        this(settings, keys, resource, Clock.systemUTC());
+    }
+
+    public AccessTokens(OAuthSettings settings, IssuerKeys keys, URI resource, Clock clock) {
+        this.clock = clock;
         this.issuer = settings.issuer();
         this.resource = resource;
         this.identities = new OAuthIdentities(settings);
@@ -62,31 +80,63 @@ public final class AccessTokens {
         return first > 0 && token.indexOf('.', first + 1) > first && token.chars().filter(c -> c == '.').count() == 2;
     }
 
+    /**
+     * The check of {@code token}. A token that passed once is remembered (by its SHA-256, never the
+     * token itself) until its {@code exp} plus the leeway, so a client sending the same token on
+     * every request pays for the signature once; the answer is the same as checking it again would
+     * give, since nothing but the time changes a verified token's verdict.
+     */
     public BearerCheck check(String token) {
+        String key = Tokens.digest(token);
+        Verified known = verified.get(key);
+        Instant now = clock.instant();
+        if (known != null) {
+            if (now.isBefore(known.until())) {
+                return known.result();
+            }
+            verified.remove(key);
+        }
+        Verified checked = verify(token);
+        if (checked.result() instanceof BearerCheck.Accepted && checked.until() != null) {
+            if (verified.size() >= REMEMBERED) {
+                verified.clear();
+            }
+            verified.put(key, checked);
+        }
+        return checked.result();
+    }
+
+    private Verified verify(String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
         } catch (ParseException e) {
-            return new BearerCheck.Invalid("The bearer token is not a well-formed JWT.");
+            return invalid("The bearer token is not a well-formed JWT.");
         } catch (BadJWTException e) {
-            return new BearerCheck.Invalid(claimsSentence(e.getMessage()));
+            return invalid(claimsSentence(e.getMessage()));
         } catch (BadJOSEException e) {
             String said = e.getMessage() == null ? "" : e.getMessage();
             log.debug("refused an access token: {}", said);
             if (said.contains("Unsecured") || said.contains("plain")) {
-                return new BearerCheck.Invalid("Unsigned access tokens (alg none) are refused.");
+                return invalid("Unsigned access tokens (alg none) are refused.");
             }
             if (said.contains("typ")) {
-                return new BearerCheck.Invalid("The access token's typ header must be JWT or at+jwt.");
+                return invalid("The access token's typ header must be JWT or at+jwt.");
             }
-            return new BearerCheck.Invalid("The access token's signature could not be verified with the keys of "
+            return invalid("The access token's signature could not be verified with the keys of "
                     + issuer + " (it must be signed with RS256, ES256 or EdDSA by a key the issuer publishes).");
         } catch (JOSEException e) {
             log.debug("could not check an access token: {}", e.getMessage());
-            return new BearerCheck.Invalid("The access token's signature could not be verified with the keys of "
+            return invalid("The access token's signature could not be verified with the keys of "
                     + issuer + ".");
         }
-        return identities.identify(claims.getClaims());
+        Instant exp = claims.getExpirationTime() == null ? null
+                : claims.getExpirationTime().toInstant().plus(OAuthSettings.LEEWAY);
+        return new Verified(identities.identify(claims.getClaims()), exp);
+    }
+
+    private static Verified invalid(String sentence) {
+        return new Verified(new BearerCheck.Invalid(sentence), null);
     }
 
     private String claimsSentence(String said) {

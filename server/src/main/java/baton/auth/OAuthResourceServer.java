@@ -61,7 +61,7 @@ public final class OAuthResourceServer {
         URI introspect = settings.introspection();
         Introspection introspection = introspect == null ? null
                 : new Introspection(http, settings, introspect, resource, clock);
-        return new Bearers(tokens, new AccessTokens(settings, keys, resource), introspection);
+        return new Bearers(tokens, new AccessTokens(settings, keys, resource, clock), introspection);
     }
 
     /** The introspection endpoint the issuer's metadata names, when it names one. */

@@ -177,6 +177,11 @@ public final class Tokens {
         }
     }
 
+    /** The SHA-256 of a bearer token, base64url: a key to remember it by without keeping it. */
+    static String digest(String token) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hash(token));
+    }
+
     static byte[] hash(String secret) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
