@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,21 +38,28 @@ public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final String INSERT = """
-            insert into tokens (id, secret_hash, user_id, project_id, role, label, created_at)
-            values (?, ?, ?, ?, ?, ?, ?)""";
+            insert into tokens (id, secret_hash, user_id, project_id, role, label, created_at, expires_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?)""";
     private static final String SELECT_BY_HASH = """
-            select user_id, project_id, role, id from tokens where secret_hash = ? and revoked_at is null""";
+            select user_id, project_id, role, id from tokens
+             where secret_hash = ? and revoked_at is null and (expires_at is null or expires_at > ?)""";
     private static final String LIST = """
-            select id, user_id, project_id, role, label, created_at, revoked_at from tokens
+            select id, user_id, project_id, role, label, created_at, revoked_at, expires_at from tokens
              where (?::text is null or project_id = ?)
              order by created_at desc, id""";
     private static final String REVOKE = """
             update tokens set revoked_at = coalesce(revoked_at, ?) where id = ?""";
 
     /** A token as listed: never its secret. */
-    public record TokenInfo(UUID id, Identity identity, String label, Instant createdAt, Instant revokedAt) {
+    public record TokenInfo(UUID id, Identity identity, String label, Instant createdAt, Instant revokedAt,
+            Instant expiresAt) {
         public boolean revoked() {
             return revokedAt != null;
+        }
+
+        /** Whether the token has expired at {@code now} (a token without expiry never does). */
+        public boolean expiredAt(Instant now) {
+            return expiresAt != null && !expiresAt.isAfter(now);
         }
     }
 
@@ -72,7 +80,18 @@ public final class Tokens {
     }
 
     public CreatedToken create(Identity identity, String label) {
+        return create(identity, label, null);
+    }
+
+    /**
+     * A new token for {@code identity}; with {@code lifetime} (at least a minute) it is refused, like a
+     * revoked one, from creation + lifetime on; without, it lives until revoked.
+     */
+    public CreatedToken create(Identity identity, String label, Duration lifetime) {
         Objects.requireNonNull(identity, "identity must not be null");
+        if (lifetime != null && lifetime.compareTo(TokenLifetime.MIN) < 0) {
+            throw new BatonException(ErrorCode.INVALID_ARGUMENT, "A token must live at least 1 minute.");
+        }
         String cleanLabel = label == null ? "" : label.strip();
         if (cleanLabel.length() > 200) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "label must be at most 200 characters.");
@@ -82,6 +101,7 @@ public final class Tokens {
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         UUID id = UUID.randomUUID();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant expires = lifetime == null ? null : now.plus(lifetime);
         db.write("creating a token", c -> {
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 ps.setObject(1, id);
@@ -91,14 +111,15 @@ public final class Tokens {
                 ps.setString(5, identity.role().wireName());
                 ps.setString(6, cleanLabel);
                 ps.setTimestamp(7, Timestamp.from(now));
+                ps.setTimestamp(8, expires == null ? null : Timestamp.from(expires));
                 ps.executeUpdate();
             }
             return null;
         });
-        return new CreatedToken(new TokenInfo(id, identity, cleanLabel, now, null), secret);
+        return new CreatedToken(new TokenInfo(id, identity, cleanLabel, now, null, expires), secret);
     }
 
-    /** The identity of a valid, unrevoked token; empty for anything else (malformed, unknown, revoked). */
+    /** The identity of a valid, unrevoked, unexpired token; empty for anything else (malformed, unknown, revoked, expired). */
     public Optional<Identity> authenticate(String secret) {
         return check(secret).map(Checked::identity);
     }
@@ -115,6 +136,7 @@ public final class Tokens {
         return db.read("checking a token", c -> {
             try (PreparedStatement ps = c.prepareStatement(SELECT_BY_HASH)) {
                 ps.setBytes(1, hash(secret));
+                ps.setTimestamp(2, Timestamp.from(clock.instant()));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
@@ -136,11 +158,13 @@ public final class Tokens {
                     List<TokenInfo> out = new ArrayList<>();
                     while (rs.next()) {
                         Timestamp revoked = rs.getTimestamp("revoked_at");
+                        Timestamp expires = rs.getTimestamp("expires_at");
                         out.add(new TokenInfo(rs.getObject("id", UUID.class),
                                 new Identity(rs.getString("user_id"), rs.getString("project_id"),
                                         Role.parse(rs.getString("role"))),
                                 rs.getString("label"), rs.getTimestamp("created_at").toInstant(),
-                                revoked == null ? null : revoked.toInstant()));
+                                revoked == null ? null : revoked.toInstant(),
+                                expires == null ? null : expires.toInstant()));
                     }
                     return out;
                 }
@@ -161,6 +185,11 @@ public final class Tokens {
         if (updated == 0) {
             throw new BatonException(ErrorCode.NOT_FOUND, "Token " + id + " was not found.");
         }
+    }
+
+    /** The SHA-256 of a bearer token, base64url: a key to remember it by without keeping it. */
+    static String digest(String token) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hash(token));
     }
 
     static byte[] hash(String secret) {

@@ -39,7 +39,8 @@ public final class WebSessions {
     private static final String FIND = """
             select s.user_id, s.project_id, s.role, s.expires_at
               from web_sessions s left join tokens t on t.id = s.token_id
-             where s.id_hash = ? and s.expires_at > ? and (s.token_id is null or t.revoked_at is null)""";
+             where s.id_hash = ? and s.expires_at > ?
+               and (s.token_id is null or (t.revoked_at is null and (t.expires_at is null or t.expires_at > ?)))""";
     private static final String DELETE = "delete from web_sessions where id_hash = ?";
     /** Expired sessions are refused by {@link #FIND} anyway; this only keeps the table small. */
     private static final String DELETE_EXPIRED = """
@@ -105,7 +106,7 @@ public final class WebSessions {
         return new Opened(secret, new Session(identity, expires, csrfToken(secret)));
     }
 
-    /** The live session a cookie names; empty when malformed, unknown, expired, signed out or its token revoked. */
+    /** The live session a cookie names; empty when malformed, unknown, expired, signed out, or its token revoked or expired. */
     public Optional<Session> find(String secret) {
         if (secret == null || !SHAPE.matcher(secret).matches()) {
             return Optional.empty();
@@ -114,6 +115,7 @@ public final class WebSessions {
             try (PreparedStatement ps = c.prepareStatement(FIND)) {
                 ps.setBytes(1, hash(secret));
                 ps.setTimestamp(2, Timestamp.from(now()));
+                ps.setTimestamp(3, Timestamp.from(now()));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();

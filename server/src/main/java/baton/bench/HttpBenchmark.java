@@ -50,7 +50,7 @@ public final class HttpBenchmark {
     }
 
     /** A call made by one client; the benchmark times each. */
-    private interface Call extends Consumer<McpSyncClient> {
+    interface Call extends Consumer<McpSyncClient> {
     }
 
     public void run(int clients, Duration warmUp, Duration measure) {
@@ -123,7 +123,7 @@ public final class HttpBenchmark {
     }
 
     /** Every session calls {@code call} in a loop until the time is up; returns each call's nanoseconds. */
-    private static long[] phase(List<McpSyncClient> sessions, Call call, Duration length) {
+    static long[] phase(List<McpSyncClient> sessions, Call call, Duration length) {
         long deadline = System.nanoTime() + length.toNanos();
         long[][] perClient = new long[sessions.size()][];
         CountDownLatch done = new CountDownLatch(sessions.size());
@@ -163,7 +163,7 @@ public final class HttpBenchmark {
         return concat(Arrays.asList(perClient));
     }
 
-    private static long[] concat(List<long[]> parts) {
+    static long[] concat(List<long[]> parts) {
         return parts.stream().flatMapToLong(Arrays::stream).toArray();
     }
 

@@ -3,6 +3,7 @@ package baton.cli;
 import baton.bench.ActivityBenchmark;
 import baton.bench.DeleteBenchmark;
 import baton.bench.ForkBenchmark;
+import baton.bench.AuthBenchmark;
 import baton.bench.HttpBenchmark;
 import baton.bench.MemoryBenchmark;
 import baton.bench.ReadBenchmark;
@@ -199,7 +200,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "http", mixinStandardHelpOptions = true,
-            description = "ping against read_conversation over Streamable HTTP with concurrent MCP sessions.")
+            description = "ping against read_conversation over Streamable HTTP with concurrent MCP sessions; then ping with an OAuth JWT, a Baton token and no token check.")
     static final class Http extends Base {
         @Option(names = "--clients", defaultValue = "16", description = "Concurrent MCP sessions (default: ${DEFAULT-VALUE}).")
         int clients;
@@ -209,8 +210,11 @@ final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return withStorage(dbUrl, (storage, env, dir) -> new HttpBenchmark(storage.database(), System.out)
-                    .run(clients, Duration.ofSeconds(Math.max(1, seconds / 3)), Duration.ofSeconds(seconds)));
+            return withStorage(dbUrl, (storage, env, dir) -> {
+                Duration warmUp = Duration.ofSeconds(Math.max(1, seconds / 3));
+                new HttpBenchmark(storage.database(), System.out).run(clients, warmUp, Duration.ofSeconds(seconds));
+                new AuthBenchmark(storage.database(), System.out).run(clients, warmUp, Duration.ofSeconds(seconds));
+            });
         }
     }
 

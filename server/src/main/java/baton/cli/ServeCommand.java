@@ -3,6 +3,8 @@ package baton.cli;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
 import baton.agent.ToolGateway;
+import baton.auth.OAuthResourceServer;
+import baton.auth.OAuthSettings;
 import baton.auth.Tokens;
 import baton.auth.WebSessions;
 import baton.config.Config;
@@ -76,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     WebOptions webOptions = new WebOptions();
 
     @Mixin
+    OAuthOptions oauthOptions = new OAuthOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
@@ -100,6 +105,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Integer serveStdio() throws InterruptedException {
+        if (oauthOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "--oauth-* options and --public-url apply to --http only.");
+        }
         if (httpOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "--port, --bind, --max-request-bytes, --allowed-host and --allowed-origin apply to --http only.");
@@ -156,6 +165,10 @@ final class ServeCommand implements Callable<Integer> {
         if (publicUrl.isPresent()) {
             settings = WebOptions.allowing(settings, publicUrl.get());
         }
+        OAuthSettings oauthSettings = oauthOptions.settings(env, webOptions.publicUrl);
+        // the issuer is asked before anything opens, so a wrong one ends the start with one sentence
+        OAuthResourceServer oauth = oauthSettings == null ? null
+                : OAuthResourceServer.discover(oauthSettings, Clock.systemUTC());
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -172,7 +185,7 @@ final class ServeCommand implements Callable<Integer> {
                     new WebSessions(db.database(), Clock.systemUTC(), sessionTtl), tokens, url, List.of()))
                     .orElse(null);
             BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens,
-                    db.database(), links, pages);
+                    db.database(), links, pages, oauth);
             publicUrl.ifPresent(url -> log.info("serving web pages for people at {}", url.base()));
             // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
             Thread hook = new Thread(() -> {

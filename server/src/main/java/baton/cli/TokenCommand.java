@@ -1,5 +1,6 @@
 package baton.cli;
 
+import baton.auth.TokenLifetime;
 import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -8,6 +9,7 @@ import baton.conversation.Role;
 import baton.db.Storage;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -60,6 +62,10 @@ final class TokenCommand implements Callable<Integer> {
         @Option(names = "--label", paramLabel = "TEXT", description = "A note to recognise the token by in lists.")
         String label;
 
+        @Option(names = "--expires-in", paramLabel = "DURATION",
+                description = "Refuse the token after this long: a number and s, m, h or d (90s, 15m, 12h, 30d; at least 1m). Default: it lives until revoked.")
+        String expiresIn;
+
         @Mixin
         StorageOptions storage = new StorageOptions();
 
@@ -76,11 +82,14 @@ final class TokenCommand implements Callable<Integer> {
         public Integer call() {
             Identity identity = new Identity(Identity.requireName(user, "--user").strip(),
                     Identity.requireName(project, "--project").strip(), Role.parse(role));
+            Duration lifetime = expiresIn == null ? null : TokenLifetime.parse(expiresIn, "--expires-in");
             try (Storage db = storage.open(env, 2)) {
-                Tokens.CreatedToken token = tokens(db).create(identity, label);
+                Tokens.CreatedToken token = tokens(db).create(identity, label, lifetime);
+                Instant expires = token.info().expiresAt();
                 spec.commandLine().getErr().println("token " + token.info().id() + " for " + identity.userId() + " in "
-                        + identity.projectId() + " (" + identity.role().wireName()
-                        + "); it is shown only this once, keep it secret:");
+                        + identity.projectId() + " (" + identity.role().wireName() + ")"
+                        + (expires == null ? "" : ", expires " + seconds(expires))
+                        + "; it is shown only this once, keep it secret:");
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(token.secret());
                 out.flush();
@@ -111,12 +120,15 @@ final class TokenCommand implements Callable<Integer> {
             try (Storage db = storage.open(env, 2)) {
                 List<Tokens.TokenInfo> all = tokens(db).list(project);
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %s%n", "ID", "USER", "PROJECT", "ROLE", "CREATED",
-                        "REVOKED", "LABEL");
+                Instant now = Instant.now();
+                out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %-28s  %s%n", "ID", "USER", "PROJECT", "ROLE",
+                        "CREATED", "REVOKED", "EXPIRES", "LABEL");
                 for (Tokens.TokenInfo t : all) {
-                    out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %s%n", t.id(), t.identity().userId(),
+                    String expires = t.expiresAt() == null ? "never"
+                            : seconds(t.expiresAt()) + (t.expiredAt(now) ? " (expired)" : "");
+                    out.printf("%-36s  %-16s  %-16s  %-6s  %-20s  %-20s  %-28s  %s%n", t.id(), t.identity().userId(),
                             t.identity().projectId(), t.identity().role().wireName(),
-                            seconds(t.createdAt()), t.revoked() ? seconds(t.revokedAt()) : "-", t.label());
+                            seconds(t.createdAt()), t.revoked() ? seconds(t.revokedAt()) : "-", expires, t.label());
                 }
                 out.flush();
             }

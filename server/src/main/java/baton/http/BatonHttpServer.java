@@ -1,6 +1,8 @@
 package baton.http;
 
 import baton.agent.Agent;
+import baton.auth.Bearers;
+import baton.auth.OAuthResourceServer;
 import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Conversations;
@@ -64,16 +66,47 @@ public final class BatonHttpServer implements AutoCloseable {
     /** Starts serving; the port is bound when this returns. */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
-        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null);
+        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null, null);
+    }
+
+    /**
+     * Starts serving; with {@code oauth}, OAuth access tokens of its issuer are accepted beside Baton
+     * tokens and the RFC 9728 metadata is served (see {@link BearerGate}).
+     */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, OAuthResourceServer oauth) {
+        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null, oauth);
+    }
+
+    /** Starts serving with pages and share links, and Baton tokens only. */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages) {
+        return start(settings, conversations, agent, prompts, tokens, database, links, pages, null);
     }
 
     /**
      * Starts serving, with the pages for people at every other path when {@code pages} is not null
-     * (behind the Host and Origin checks, see {@link PageGate}), and {@code links} for the share
-     * links tools hand out.
+     * (behind the Host and Origin checks, see {@link PageGate}), {@code links} for the share links
+     * tools hand out, and with {@code oauth} (or null) OAuth access tokens of its issuer beside
+     * Baton tokens and the RFC 9728 metadata.
      */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
-            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages) {
+            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages,
+            OAuthResourceServer oauth) {
+        return start(settings, conversations, agent, prompts, tokens, database, links, pages, oauth,
+                Bearers.batonTokens(tokens));
+    }
+
+    /** A server whose gate checks no token (any bearer acts as {@code everyone}): the baseline of {@code bench http}. */
+    public static BatonHttpServer startUncheckedForBenchmark(HttpSettings settings, Conversations conversations,
+            Agent agent, PromptLibrary prompts, Tokens tokens, Database database, Identity everyone) {
+        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null, null,
+                Bearers.uncheckedForBenchmark(everyone));
+    }
+
+    private static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages,
+            OAuthResourceServer oauth, Bearers bearers) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -117,7 +150,13 @@ public final class BatonHttpServer implements AutoCloseable {
             context.addServlet(new ServletHolder("pages", new PageGate(new OriginPolicy(settings), pages)), "/");
         }
         ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
-        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
+        BearerGate bearer = new BearerGate(bearers);
+        if (oauth != null) {
+            ServletHolder metadata = new ServletHolder("oauth-protected-resource", new ProtectedResourceServlet(bearer));
+            context.addServlet(metadata, BearerGate.WELL_KNOWN);
+            context.addServlet(metadata, BearerGate.WELL_KNOWN + MCP_PATH);
+        }
+        FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), bearer,
                 settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),
                 streams));
         gate.setAsyncSupported(true);
@@ -136,6 +175,12 @@ public final class BatonHttpServer implements AutoCloseable {
                     + settings.port() + ": " + e.getMessage(), e);
         }
         BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams);
+        if (oauth != null) {
+            // the resource may be the URL of the port just bound, so OAuth is switched on now
+            URI resource = oauth.settings().resource(server.mcpUrl());
+            bearer.useOAuth(oauth.bearers(tokens, resource), oauth.settings().issuer(), resource);
+            log.info("accepting OAuth access tokens of {} for the resource {}", oauth.settings().issuer(), resource);
+        }
         log.info("serving MCP at {}", server.mcpUrl());
         return server;
     }

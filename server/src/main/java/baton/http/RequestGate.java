@@ -1,5 +1,7 @@
 package baton.http;
 
+import baton.auth.BearerCheck;
+import baton.auth.Bearers;
 import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Identity;
@@ -11,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Locale;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,9 @@ final class RequestGate extends HttpFilter {
     static final String SESSION_HEADER = "Mcp-Session-Id";
     private static final String JSON = "application/json";
     private static final String EVENT_STREAM = "text/event-stream";
-    private static final String CHALLENGE = "Bearer realm=\"baton\"";
-
     private final OriginPolicy origins;
-    private final Tokens tokens;
+    private final BearerGate bearer;
+    private final ScopeStepUp stepUp;
     private final long maxRequestBytes;
     private final SessionOwners sessions;
     private final HttpCancellations cancellations;
@@ -53,8 +53,14 @@ final class RequestGate extends HttpFilter {
 
     RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions,
             HttpCancellations cancellations, ResumableStreams streams) {
+        this(origins, new BearerGate(Bearers.batonTokens(tokens)), maxRequestBytes, sessions, cancellations, streams);
+    }
+
+    RequestGate(OriginPolicy origins, BearerGate bearer, long maxRequestBytes, SessionOwners sessions,
+            HttpCancellations cancellations, ResumableStreams streams) {
         this.origins = origins;
-        this.tokens = tokens;
+        this.bearer = bearer;
+        this.stepUp = new ScopeStepUp(bearer);
         this.maxRequestBytes = maxRequestBytes;
         this.sessions = sessions;
         this.cancellations = cancellations;
@@ -89,18 +95,18 @@ final class RequestGate extends HttpFilter {
             return;
         }
 
-        Identity identity;
+        BearerCheck.Accepted caller;
         try {
-            Optional<Identity> found = authenticate(request.getHeader("Authorization"), response);
-            if (found.isEmpty()) {
+            caller = bearer.authenticate(request.getHeader("Authorization"), response);
+            if (caller == null) {
                 return;
             }
-            identity = found.get();
         } catch (BatonException e) {
             log.warn("could not check a bearer token: {}", e.getMessage());
             refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.getMessage());
             return;
         }
+        Identity identity = caller.identity();
 
         if (!mediaTypesAcceptable(request, response)) {
             return;
@@ -120,6 +126,9 @@ final class RequestGate extends HttpFilter {
 
         MessageGate.Admitted admitted = messages.admit(request, response);
         if (admitted == null) {
+            return;
+        }
+        if (caller.oauth() && stepUp.refused(identity, admitted.message(), response)) {
             return;
         }
 
@@ -222,29 +231,6 @@ final class RequestGate extends HttpFilter {
                         + "); its log has the details.";
             }
         };
-    }
-
-    private Optional<Identity> authenticate(String authorization, HttpServletResponse response) throws IOException {
-        if (authorization == null || authorization.isBlank()) {
-            response.setHeader("WWW-Authenticate", CHALLENGE);
-            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
-                    "This server needs an Authorization: Bearer header with a token from 'baton token create'.");
-            return Optional.empty();
-        }
-        String[] parts = authorization.strip().split("\\s+", 2);
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
-            response.setHeader("WWW-Authenticate", CHALLENGE + ", error=\"invalid_request\"");
-            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
-                    "The Authorization header must be 'Bearer <token>'.");
-            return Optional.empty();
-        }
-        Optional<Identity> identity = tokens.authenticate(parts[1].strip());
-        if (identity.isEmpty()) {
-            response.setHeader("WWW-Authenticate", CHALLENGE + ", error=\"invalid_token\"");
-            refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
-                    "The bearer token is not valid (malformed, unknown or revoked).");
-        }
-        return identity;
     }
 
     /** POST must carry JSON and accept JSON and SSE; GET opens an SSE stream, so it must accept one. */

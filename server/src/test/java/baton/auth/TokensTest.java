@@ -15,6 +15,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +94,70 @@ class TokensTest {
         tokens.create(new Identity("erin", "other-" + project, Role.VIEWER), "elsewhere");
 
         assertThat(tokens.list(project)).extracting(Tokens.TokenInfo::label).containsExactly("second", "first");
+    }
+
+    @Test
+    void aTokenPastItsExpiryIsRefusedLikeARevokedOneAndListShowsWhen() {
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        Tokens timed = new Tokens(TestDatabase.database(), clock);
+        Identity gina = new Identity("gina", project, Role.EDITOR);
+        Tokens.CreatedToken created = timed.create(gina, "ci", Duration.ofMinutes(15));
+
+        assertThat(created.info().expiresAt()).isEqualTo(Instant.parse("2030-01-01T00:15:00Z"));
+        clock.now = Instant.parse("2030-01-01T00:14:59Z");
+        assertThat(timed.authenticate(created.secret())).contains(gina);
+        clock.now = Instant.parse("2030-01-01T00:15:00Z");
+        assertThat(timed.authenticate(created.secret())).isEmpty();
+        assertThat(timed.list(project)).singleElement().satisfies(t -> {
+            assertThat(t.expiresAt()).isEqualTo(Instant.parse("2030-01-01T00:15:00Z"));
+            assertThat(t.expiredAt(clock.now)).isTrue();
+            assertThat(t.revoked()).isFalse();
+        });
+        assertThat(timed.create(gina, null).info().expiresAt()).isNull();
+    }
+
+    @Test
+    void aLifetimeUnderAMinuteIsRefused() {
+        assertThatThrownBy(() -> tokens.create(new Identity("hal", project, Role.EDITOR), null, Duration.ofSeconds(59)))
+                .isInstanceOfSatisfying(BatonException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThat(tokens.list(project)).isEmpty();
+    }
+
+    @Test
+    void lifetimesAreANumberAndOneUnit() {
+        assertThat(TokenLifetime.parse("90s", "--expires-in")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(TokenLifetime.parse("15m", "--expires-in")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(TokenLifetime.parse("12h", "--expires-in")).isEqualTo(Duration.ofHours(12));
+        assertThat(TokenLifetime.parse("30d", "--expires-in")).isEqualTo(Duration.ofDays(30));
+        for (String bad : new String[] {"", "30", "d", "1.5h", "-5m", "5 m", "5w", "59s", "0m", "99999999d"}) {
+            assertThatThrownBy(() -> TokenLifetime.parse(bad, "--expires-in"))
+                    .isInstanceOfSatisfying(BatonException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                    .hasMessageStartingWith("--expires-in must be");
+        }
+    }
+
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }

@@ -84,4 +84,24 @@ class TokenCommandTest {
 
         assertThat(run("token", "list", "--project", project).out().lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void expiresInSetsAnExpiryListShowsItAndABadValueIsOneSentence() {
+        Run created = run("token", "create", "--user", "ivy", "--project", project, "--role", "viewer",
+                "--expires-in", "30d");
+        assertThat(created.status()).isZero();
+        assertThat(created.err()).contains("for ivy in " + project + " (viewer), expires 20");
+        Run listed = run("token", "list", "--project", project);
+        assertThat(listed.out().lines().findFirst().orElseThrow()).contains("EXPIRES");
+        assertThat(listed.out().lines().skip(1).findFirst().orElseThrow()).containsPattern("\\d{4}-\\d\\d-\\d\\dT");
+
+        for (String bad : new String[] {"30", "59s", "2w", "1.5h"}) {
+            Run refused = run("token", "create", "--user", "ivy", "--project", project, "--role", "viewer",
+                    "--expires-in", bad);
+            assertThat(refused.status()).isEqualTo(2);
+            assertThat(refused.err().strip()).startsWith("baton: --expires-in must be").doesNotContain("\n", "Exception");
+            assertThat(refused.out()).isEmpty();
+        }
+        assertThat(run("token", "list", "--project", project).out().lines().count()).isEqualTo(2);
+    }
 }

@@ -46,12 +46,12 @@ abstract class EndToEndSuite {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> messages(Map<String, Object> readResult) {
+    static List<Map<String, Object>> messages(Map<String, Object> readResult) {
         return (List<Map<String, Object>>) readResult.get("messages");
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> conversation(Map<String, Object> result) {
+    static Map<String, Object> conversation(Map<String, Object> result) {
         return (Map<String, Object>) result.get("conversation");
     }
 
