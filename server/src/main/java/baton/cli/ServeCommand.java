@@ -12,6 +12,7 @@ import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
 import baton.db.Storage;
 import baton.http.BatonHttpServer;
+import baton.http.LimitSettings;
 import baton.http.HttpSettings;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
@@ -66,6 +67,9 @@ final class ServeCommand implements Callable<Integer> {
     HttpOptions httpOptions = new HttpOptions();
 
     @Mixin
+    LimitOptions limitOptions = new LimitOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
@@ -87,6 +91,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Integer serveStdio() throws InterruptedException {
+        if (limitOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "The limits (--rate-limit, --max-sessions…, --max-json-…, --min-upload-rate, --idle-timeout) apply to --http only.");
+        }
         if (httpOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "--port, --bind, --max-request-bytes, --allowed-host and --allowed-origin apply to --http only.");
@@ -135,6 +143,7 @@ final class ServeCommand implements Callable<Integer> {
                     "--user, --project and --role apply to --stdio only; over HTTP each request's bearer token names its caller.");
         }
         HttpSettings settings = httpOptions.settings(env);
+        LimitSettings limits = limitOptions.settings(env);
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -145,7 +154,8 @@ final class ServeCommand implements Callable<Integer> {
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             Tokens tokens = new Tokens(db.database(), Clock.systemUTC());
-            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens, db.database());
+            BatonHttpServer server = BatonHttpServer.start(settings, limits, conversations, agent, prompts, tokens,
+                    db.database());
             // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
             Thread hook = new Thread(() -> {
                 server.close();

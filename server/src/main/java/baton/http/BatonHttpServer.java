@@ -52,16 +52,26 @@ public final class BatonHttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ResumableStreams streams;
 
-    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector, ResumableStreams streams) {
+    private final CallerLimits limits;
+
+    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector, ResumableStreams streams,
+            CallerLimits limits) {
         this.jetty = jetty;
         this.mcp = mcp;
         this.connector = connector;
         this.streams = streams;
+        this.limits = limits;
+    }
+
+    /** Starts serving with the default limits; the port is bound when this returns. */
+    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
+            PromptLibrary prompts, Tokens tokens, Database database) {
+        return start(settings, LimitSettings.defaults(), conversations, agent, prompts, tokens, database);
     }
 
     /** Starts serving; the port is bound when this returns. */
-    public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
-            PromptLibrary prompts, Tokens tokens, Database database) {
+    public static BatonHttpServer start(HttpSettings settings, LimitSettings limitSettings, Conversations conversations,
+            Agent agent, PromptLibrary prompts, Tokens tokens, Database database) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -89,7 +99,10 @@ public final class BatonHttpServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        http.setIdleTimeout(limitSettings.idleTimeout().toMillis());
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        // a connection (an SSE stream among them) that carries nothing this long is closed
+        connector.setIdleTimeout(limitSettings.idleTimeout().toMillis());
         connector.setHost(settings.bind());
         connector.setPort(settings.port());
         jetty.addConnector(connector);
@@ -100,9 +113,15 @@ public final class BatonHttpServer implements AutoCloseable {
         context.addServlet(mcpHolder, MCP_PATH);
         context.addServlet(new ServletHolder("health", new HealthServlet(database)), HEALTH_PATH);
         ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
+        SessionOwners owners = new SessionOwners(MAX_SESSIONS_REMEMBERED);
+        CallerLimits limits = new CallerLimits(new RateLimiter(limitSettings.rateLimit()),
+                new SessionLimits(limitSettings, new SessionCloser(transport, MCP_PATH, id -> {
+                    owners.closed(id);
+                    streams.closed(id);
+                    sessions.forget(id);
+                })), new BodyLimits(limitSettings, settings.maxRequestBytes()));
         FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), tokens,
-                settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),
-                streams));
+                settings.maxRequestBytes(), owners, new HttpCancellations(), streams, limits));
         gate.setAsyncSupported(true);
         context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
         // no Jetty HTML page reaches a client: errors before the context and inside it are JSON
@@ -115,10 +134,11 @@ public final class BatonHttpServer implements AutoCloseable {
             mcp.closeGracefully();
             stopQuietly(jetty);
             streams.close();
+            limits.close();
             throw new BatonException(ErrorCode.CONFIGURATION, "Baton could not listen on " + settings.bind() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
-        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams);
+        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams, limits);
         log.info("serving MCP at {}", server.mcpUrl());
         return server;
     }
@@ -174,8 +194,14 @@ public final class BatonHttpServer implements AutoCloseable {
         jetty.join();
     }
 
+    /** Open MCP sessions this instance counts against its limits (for tests and figures). */
+    public int openSessions() {
+        return limits.sessions().size();
+    }
+
     @Override
     public void close() {
+        limits.close();
         mcp.closeGracefully();
         stopQuietly(jetty);
         streams.close();

@@ -1,0 +1,178 @@
+package baton.http;
+
+import baton.mcp.JsonBudget;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.function.LongSupplier;
+
+/**
+ * What reading one request body may cost, whoever sends it (even a viewer):
+ * <ul>
+ *   <li>at most {@code maxRequestBytes};</li>
+ *   <li>at most the {@link JsonBudget}'s values and depth, counted while the bytes arrive (nothing is
+ *       built from them until the count is known to be within it);</li>
+ *   <li>bodies over {@link #LARGE_BODY_BYTES} need one of {@code maxLargeBodies} places for large
+ *       bodies in flight on this instance, or get 503 with Retry-After;</li>
+ *   <li>after {@link LimitSettings#UPLOAD_GRACE} a body must keep arriving at {@code minUploadRate}
+ *       bytes per second on average, or it gets 408 (a slow upload holds a server thread).</li>
+ * </ul>
+ * Each refusal closes the connection: the rest of the body is never read.
+ */
+final class BodyLimits {
+
+    /** A body over 1 MiB is a large one: fewer of them may be read at once. */
+    static final long LARGE_BODY_BYTES = 1024 * 1024;
+    private static final String HOLDS_LARGE = "baton.largeBody";
+
+    private final long maxRequestBytes;
+    private final JsonBudget json;
+    private final int maxLargeBodies;
+    private final Semaphore large;
+    private final long minUploadRate;
+    private final long graceNanos;
+    private final LongSupplier nanoTime;
+
+    /** A body read in full, or why it was not. */
+    sealed interface Result {
+    }
+
+    record Body(byte[] bytes) implements Result {
+    }
+
+    /** The answer instead of reading on; {@code retryAfterSeconds} is 0 for none. */
+    record Refusal(int status, String sentence, long retryAfterSeconds) implements Result {
+    }
+
+    BodyLimits(LimitSettings limits, long maxRequestBytes) {
+        this(limits, maxRequestBytes, System::nanoTime);
+    }
+
+    BodyLimits(LimitSettings limits, long maxRequestBytes, LongSupplier nanoTime) {
+        this.maxRequestBytes = maxRequestBytes;
+        this.json = limits.json();
+        this.maxLargeBodies = limits.maxLargeBodies();
+        this.large = new Semaphore(limits.maxLargeBodies());
+        this.minUploadRate = limits.minUploadRate();
+        this.graceNanos = LimitSettings.UPLOAD_GRACE.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    /** Reads the body of {@code request} within the limits. */
+    Result read(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        boolean holdsLarge = false;
+        if (declared > LARGE_BODY_BYTES) {
+            if (!large.tryAcquire()) {
+                return busy();
+            }
+            holdsLarge = true;
+        }
+        try {
+            boolean utf8 = isUtf8(request);
+            JsonBudget.Scan scan = utf8 ? json.scan("the request body") : null;
+            ByteArrayOutputStream body = new ByteArrayOutputStream(
+                    declared > 0 ? (int) Math.min(declared, maxRequestBytes) : 8192);
+            byte[] buffer = new byte[16384];
+            long start = nanoTime.getAsLong();
+            try (InputStream in = request.getInputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (body.size() + (long) n > maxRequestBytes) {
+                        return new Refusal(413, "The request body is over the " + maxRequestBytes
+                                + " bytes this server accepts.", 0);
+                    }
+                    if (!holdsLarge && body.size() + (long) n > LARGE_BODY_BYTES) {
+                        if (!large.tryAcquire()) {
+                            return busy();
+                        }
+                        holdsLarge = true;
+                    }
+                    body.write(buffer, 0, n);
+                    String problem = scan == null ? null : scan.feed(buffer, 0, n);
+                    if (problem != null) {
+                        return new Refusal(400, problem, 0);
+                    }
+                    Refusal slow = tooSlow(body.size(), start);
+                    if (slow != null) {
+                        return slow;
+                    }
+                }
+            }
+            String problem;
+            if (scan != null) {
+                problem = scan.end();
+            } else {
+                byte[] asUtf8 = body.toString(charsetOf(request)).getBytes(StandardCharsets.UTF_8);
+                problem = json.check(asUtf8, 0, asUtf8.length, "the request body");
+            }
+            if (problem != null) {
+                return new Refusal(400, problem, 0);
+            }
+            Body read = new Body(body.toByteArray());
+            if (holdsLarge) {
+                // held until the request is done: the message is parsed (twice) after this
+                request.setAttribute(HOLDS_LARGE, Boolean.TRUE);
+                holdsLarge = false;
+            }
+            return read;
+        } finally {
+            if (holdsLarge) {
+                large.release();
+            }
+        }
+    }
+
+    /** Gives back the place of a large body read for {@code request}, once it is done; safe to call for any request. */
+    void done(HttpServletRequest request) {
+        if (request.getAttribute(HOLDS_LARGE) != null) {
+            request.removeAttribute(HOLDS_LARGE);
+            large.release();
+        }
+    }
+
+    private Refusal tooSlow(long bytes, long start) {
+        long elapsed = nanoTime.getAsLong() - start;
+        if (minUploadRate <= 0 || elapsed <= graceNanos) {
+            return null;
+        }
+        double rate = bytes / (elapsed / 1e9);
+        if (rate >= minUploadRate) {
+            return null;
+        }
+        return new Refusal(408, "The request body arrived at " + Math.round(rate) + " bytes per second; this server"
+                + " needs at least " + minUploadRate + " after the first " + LimitSettings.UPLOAD_GRACE.toSeconds()
+                + " seconds.", 0);
+    }
+
+    private Refusal busy() {
+        return new Refusal(503, "This server is reading as many large request bodies as it takes at once ("
+                + maxLargeBodies + "); send this one again in a moment.", 1);
+    }
+
+    /** Large bodies being read now (for tests and figures). */
+    int largeInFlight() {
+        return maxLargeBodies - large.availablePermits();
+    }
+
+    static boolean isUtf8(HttpServletRequest request) {
+        String name = request.getCharacterEncoding();
+        return name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8");
+    }
+
+    /** The charset the transport decodes the body with: the request's, else UTF-8. */
+    static Charset charsetOf(HttpServletRequest request) {
+        String name = request.getCharacterEncoding();
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name);
+        } catch (IllegalArgumentException unknown) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+}
