@@ -201,7 +201,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            latch.await(7, TimeUnit.SECONDS); // SIGTERM ends Baton within 10 s, whatever the database does
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -201,10 +201,17 @@ public final class BatonHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        long start = System.nanoTime();
         limits.close();
+        try {
+            connector.stop(); // no new connections while the sessions close
+        } catch (Exception e) {
+            log.debug("stopping the connector: {}", e.getMessage());
+        }
         mcp.closeGracefully();
         stopQuietly(jetty);
         streams.close();
+        log.info("stopped serving HTTP in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
     private static void stopQuietly(Server jetty) {
