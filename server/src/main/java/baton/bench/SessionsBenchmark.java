@@ -71,9 +71,9 @@ public final class SessionsBenchmark {
         try {
             URI url = url(process);
             Thread.sleep(2000);
-            out.printf("%-58s %8s %8s%n", "baton serve --http --rate-limit 0 " + String.join(" ", serveOptions)
-                    + (jvmOptions.isEmpty() ? "" : " (JVM: " + String.join(" ", jvmOptions) + ")"), "opened", "RSS MiB");
-            out.printf("%-58s %8d %8d%n", "idle after start", 0, rssMiB(process));
+            out.printf("%-58s %8s %8s %8s%n", "baton serve --http --rate-limit 0 " + String.join(" ", serveOptions)
+                    + (jvmOptions.isEmpty() ? "" : " (JVM: " + String.join(" ", jvmOptions) + ")"), "opened", "RSS MiB", "live MiB");
+            out.printf("%-58s %8d %8d %8s%n", "idle after start", 0, rssMiB(process), liveMiB(process));
             long opened = 0;
             for (int round = 1; round <= rounds; round++) {
                 List<String> callers = new ArrayList<>();
@@ -84,15 +84,16 @@ public final class SessionsBenchmark {
                 long started = System.nanoTime();
                 int failed = open(http, url, sessions, n -> callers.get(n / PER_CALLER));
                 opened += sessions;
-                out.printf("%-58s %8d %8d%n", "round " + round + ": " + sessions + " sessions of " + callers.size()
+                out.printf("%-58s %8d %8d %8s%n", "round " + round + ": " + sessions + " sessions of " + callers.size()
                         + " callers, abandoned" + (failed > 0 ? " (" + failed + " refused)" : "")
-                        + " in " + (System.nanoTime() - started) / 1_000_000_000 + " s", opened, rssMiB(process));
+                        + " in " + (System.nanoTime() - started) / 1_000_000_000 + " s", opened, rssMiB(process),
+                        liveMiB(process));
             }
             String one = tokens.create(new Identity("one-caller", project, Role.VIEWER), "bench").secret();
             int failed = open(http, url, sessions, n -> one);
             opened += sessions;
-            out.printf("%-58s %8d %8d%n", "one caller: " + sessions + " sessions, abandoned"
-                    + (failed > 0 ? " (" + failed + " refused)" : ""), opened, rssMiB(process));
+            out.printf("%-58s %8d %8d %8s%n", "one caller: " + sessions + " sessions, abandoned"
+                    + (failed > 0 ? " (" + failed + " refused)" : ""), opened, rssMiB(process), liveMiB(process));
             out.printf("(peak RSS %d MiB)%n", status(process, "VmHWM:") >> 10);
         } finally {
             process.destroy();
@@ -151,6 +152,36 @@ public final class SessionsBenchmark {
         reader.setDaemon(true);
         reader.start();
         return url.get(120, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The heap the process still uses after a full collection (what it keeps, not what it has not
+     * collected yet), from {@code jcmd}; "?" when jcmd is not there.
+     */
+    private static String liveMiB(Process process) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return "?";
+        }
+        try {
+            String pid = String.valueOf(process.pid());
+            run(jcmd.toString(), pid, "GC.run");
+            String info = run(jcmd.toString(), pid, "GC.heap_info");
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+            return used.find() ? String.valueOf(Long.parseLong(used.group(1)) >> 10) : "?";
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return "?";
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return text;
     }
 
     private static long rssMiB(Process process) throws IOException {

@@ -121,20 +121,23 @@ class LimitsTest {
 
     @Test
     void aCallerOverItsRateGets429WithRetryAfterWhileOthersGoOn() throws Exception {
-        BatonHttpServer server = serve(LimitSettings.defaults().withRateLimit(5)); // bursts of 10
+        BatonHttpServer server = serve(LimitSettings.defaults().withRateLimit(2)); // bursts of 4
         String alice = token("alice");
         String bob = token("bob");
-        String session = session(server, alice);
+        String session = session(server, alice); // two tokens: initialize and initialized
         List<HttpResponse<String>> answers = new ArrayList<>();
+        long start = System.nanoTime();
         for (int i = 0; i < 30; i++) {
             answers.add(ping(server, alice, session));
         }
+        double seconds = (System.nanoTime() - start) / 1e9;
         List<HttpResponse<String>> limited = answers.stream().filter(a -> a.statusCode() == 429).toList();
-        assertThat(limited).as("30 requests at once against a bucket of 10").isNotEmpty();
-        assertThat(answers.stream().filter(a -> a.statusCode() == 200).count()).isBetween(5L, 12L);
+        assertThat(limited).as("30 requests in %.1f s against a bucket of 4 filling at 2/s", seconds).isNotEmpty();
+        assertThat(answers.stream().filter(a -> a.statusCode() == 200).count())
+                .as("what the bucket held, and what it gained meanwhile").isBetween(2L, 2L + (long) Math.ceil(2 * seconds));
         HttpResponse<String> refused = limited.get(0);
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
-                v -> assertThat(Long.parseLong(v)).isBetween(1L, 2L));
+                v -> assertThat(Long.parseLong(v)).isEqualTo(1L));
         oneSentence(refused);
         assertThat(json.readTree(refused.body()).path("error").path("message").asText()).contains("Too many requests");
 
@@ -239,12 +242,16 @@ class LimitsTest {
             // a large body that has begun to arrive holds the one place
             startPost(slow, leo, 4 * 1024 * 1024, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"");
             Thread.sleep(300);
-            String big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\""
-                    + "a".repeat(2 * 1024 * 1024) + "\"}}";
-            HttpResponse<String> busy = send(mcpPost(server, leo, big));
-            assertThat(busy.statusCode()).isEqualTo(503);
-            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
-            oneSentence(busy);
+            try (Socket second = new Socket("127.0.0.1", server.port())) {
+                second.setSoTimeout(20_000);
+                // the answer comes before the body is read: only its head and first bytes are sent
+                startPost(second, leo, 2 * 1024 * 1024, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"");
+                String answer = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("Retry-After: 1")
+                        .containsIgnoringCase("Connection: close")
+                        .contains("This server is reading as many large request bodies as it takes at once (1);"
+                                + " send this one again in a moment.");
+            }
             // small bodies pass beside it
             assertThat(session(server, leo)).isNotBlank();
         }
@@ -297,9 +304,13 @@ class LimitsTest {
         } catch (IOException ended) {
             // a reset is an end too
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
-        // the session outlives its stream
-        assertThat(ping(server, nina, session).statusCode()).isEqualTo(200);
+        // Jetty's own default is 30 s; the bound is loose for a loaded machine
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        // the session outlives its stream (on a new connection: the idle ones were closed too)
+        HttpResponse<String> pinged = HttpClient.newHttpClient().send(mcpPost(server, nina, PING)
+                .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(pinged.statusCode()).isEqualTo(200);
     }
 
     /** Sends the head of a POST of {@code length} bytes and the first {@code start} of them. */

@@ -80,7 +80,7 @@ final class Inbound {
         if (tooMuch != null) {
             // counted before any tree is built: a line of a million tiny values costs a scan, not a million nodes
             return new Rejected(error(idOfStart(line.bytes()), McpSchema.ErrorCodes.INVALID_REQUEST,
-                    "Invalid request: " + tooMuch));
+                    "Invalid request: " + Character.toLowerCase(tooMuch.charAt(0)) + tooMuch.substring(1)));
         }
         JsonNode node;
         try {
