@@ -63,10 +63,14 @@ public final class BatonHttpServer implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** Starts serving with the default limits; the port is bound when this returns. */
+    /**
+     * Starts serving with the request limits but no per-caller ones ({@link LimitSettings#perRequestOnly()}),
+     * for tests and benchmarks that drive one instance hard from a few callers; {@code serve --http}
+     * passes its limits. The port is bound when this returns.
+     */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
-        return start(settings, LimitSettings.defaults(), conversations, agent, prompts, tokens, database);
+        return start(settings, LimitSettings.perRequestOnly(), conversations, agent, prompts, tokens, database);
     }
 
     /** Starts serving; the port is bound when this returns. */

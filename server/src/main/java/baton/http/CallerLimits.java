@@ -24,8 +24,7 @@ final class CallerLimits implements AutoCloseable {
 
     /** No limit but the body size: what the gate did before limits (its tests build it so). */
     static CallerLimits none(long maxRequestBytes) {
-        LimitSettings off = LimitSettings.defaults().withRateLimit(0)
-                .withSessions(Integer.MAX_VALUE, Integer.MAX_VALUE, LimitSettings.DEFAULT_SESSION_IDLE_TIMEOUT)
+        LimitSettings off = LimitSettings.perRequestOnly()
                 .withBodies(LimitSettings.defaults().json(), Integer.MAX_VALUE, 0);
         return new CallerLimits(new RateLimiter(0), new SessionLimits(off, id -> { }, System::nanoTime, false),
                 new BodyLimits(off, maxRequestBytes));

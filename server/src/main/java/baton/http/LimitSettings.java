@@ -65,6 +65,15 @@ public record LimitSettings(double rateLimit, int maxSessionsPerCaller, int maxS
                 DEFAULT_IDLE_TIMEOUT);
     }
 
+    /**
+     * The defaults without the per-caller limits (no rate limit, no session caps): what a request
+     * may cost stays bounded, how many a caller makes does not.
+     */
+    public static LimitSettings perRequestOnly() {
+        return defaults().withRateLimit(0).withSessions(Integer.MAX_VALUE, Integer.MAX_VALUE,
+                DEFAULT_SESSION_IDLE_TIMEOUT);
+    }
+
     public LimitSettings withRateLimit(double perSecond) {
         return new LimitSettings(perSecond, maxSessionsPerCaller, maxSessions, sessionIdleTimeout, json, maxLargeBodies,
                 minUploadRate, idleTimeout);
