@@ -9,6 +9,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
+import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 
 /**
  * What reading one request body may cost, whoever sends it (even a viewer):
@@ -19,7 +21,9 @@ import java.util.function.LongSupplier;
  *   <li>bodies over {@link #LARGE_BODY_BYTES} need one of {@code maxLargeBodies} places for large
  *       bodies in flight on this instance, or get 503 with Retry-After;</li>
  *   <li>after {@link LimitSettings#UPLOAD_GRACE} a body must keep arriving at {@code minUploadRate}
- *       bytes per second on average, or it gets 408 (a slow upload holds a server thread).</li>
+ *       bytes per second on average, or it gets 408 (a slow upload holds a server thread);</li>
+ *   <li>a body that stops arriving for {@link #MAX_STALL} (or the idle timeout, when shorter) gets
+ *       408 too: while a body is read, the connection's idle timeout is that short.</li>
  * </ul>
  * Each refusal closes the connection: the rest of the body is never read.
  */
@@ -28,6 +32,8 @@ final class BodyLimits {
     /** A body over 1 MiB is a large one: fewer of them may be read at once. */
     static final long LARGE_BODY_BYTES = 1024 * 1024;
     private static final String HOLDS_LARGE = "baton.largeBody";
+    /** The longest a body may stop arriving (or the idle timeout, when shorter). */
+    static final java.time.Duration MAX_STALL = java.time.Duration.ofSeconds(10);
 
     private final long maxRequestBytes;
     private final JsonBudget json;
@@ -36,6 +42,7 @@ final class BodyLimits {
     private final long minUploadRate;
     private final long graceNanos;
     private final LongSupplier nanoTime;
+    private final long stallMillis;
 
     /** A body read in full, or why it was not. */
     sealed interface Result {
@@ -60,6 +67,7 @@ final class BodyLimits {
         this.minUploadRate = limits.minUploadRate();
         this.graceNanos = LimitSettings.UPLOAD_GRACE.toNanos();
         this.nanoTime = nanoTime;
+        this.stallMillis = Math.min(limits.idleTimeout().toMillis(), MAX_STALL.toMillis());
     }
 
     /** Reads the body of {@code request} within the limits. */
@@ -72,6 +80,11 @@ final class BodyLimits {
             }
             holdsLarge = true;
         }
+        EndPoint endPoint = endPointOf(request);
+        long idleBefore = endPoint == null ? 0 : endPoint.getIdleTimeout();
+        if (endPoint != null && idleBefore > stallMillis) {
+            endPoint.setIdleTimeout(stallMillis); // a body that stops arriving does not hold a thread for long
+        }
         try {
             boolean utf8 = isUtf8(request);
             JsonBudget.Scan scan = utf8 ? json.scan("the request body") : null;
@@ -80,7 +93,7 @@ final class BodyLimits {
             byte[] buffer = new byte[16384];
             long start = nanoTime.getAsLong();
             try (InputStream in = request.getInputStream()) {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
+                for (int n; (n = readOrStall(in, buffer)) >= 0; ) {
                     if (body.size() + (long) n > maxRequestBytes) {
                         return new Refusal(413, "The request body is over the " + maxRequestBytes
                                 + " bytes this server accepts.", 0);
@@ -119,10 +132,41 @@ final class BodyLimits {
                 holdsLarge = false;
             }
             return read;
+        } catch (Stalled stalled) {
+            return new Refusal(408, "The request body stopped arriving for " + Math.max(1, stallMillis / 1000)
+                    + " seconds; send it again.", 0);
         } finally {
+            if (endPoint != null && idleBefore > stallMillis) {
+                endPoint.setIdleTimeout(idleBefore);
+            }
             if (holdsLarge) {
                 large.release();
             }
+        }
+    }
+
+    /** A read that failed: the body stopped arriving (the idle timeout above) or its connection broke. */
+    private static final class Stalled extends IOException {
+        Stalled(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private static int readOrStall(InputStream in, byte[] buffer) throws Stalled {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            throw new Stalled(e);
+        }
+    }
+
+    /** Jetty's end of the connection, to bound how long a read may wait; null outside Jetty. */
+    private static EndPoint endPointOf(HttpServletRequest request) {
+        try {
+            ServletContextRequest core = ServletContextRequest.getServletContextRequest(request);
+            return core == null ? null : core.getConnectionMetaData().getConnection().getEndPoint();
+        } catch (RuntimeException notJetty) {
+            return null;
         }
     }
 

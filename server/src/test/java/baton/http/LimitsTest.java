@@ -183,16 +183,16 @@ class LimitsTest {
 
     @Test
     void aSessionWithoutRequestsExpiresAfterTheIdleTimeout() throws Exception {
-        BatonHttpServer server = serve(LimitSettings.defaults().withSessions(32, 100, Duration.ofMillis(400)));
+        BatonHttpServer server = serve(LimitSettings.defaults().withSessions(32, 100, Duration.ofMillis(1500)));
         String ivan = token("ivan");
         String idle = session(server, ivan);
         String busy = session(server, ivan);
-        long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        long until = System.nanoTime() + Duration.ofMillis(4500).toNanos();
         while (System.nanoTime() < until) {
             assertThat(ping(server, ivan, busy).statusCode()).isEqualTo(200);
             Thread.sleep(100);
         }
-        assertThat(ping(server, ivan, idle).statusCode()).as("idle for 1.5 s with a timeout of 0.4 s").isEqualTo(404);
+        assertThat(ping(server, ivan, idle).statusCode()).as("idle for 4.5 s with a timeout of 1.5 s").isEqualTo(404);
         assertThat(ping(server, ivan, busy).statusCode()).isEqualTo(200);
         assertThat(server.openSessions()).isEqualTo(1);
     }
@@ -285,6 +285,23 @@ class LimitsTest {
             }
             assertThat(answer).startsWith("HTTP/1.1 408").contains("bytes per second");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
+    void anUploadThatStopsArrivingIsCutOffWithoutWaitingForTheIdleTimeout() throws Exception {
+        // a 20 s idle timeout; a body that stops is cut after 10 s at most (BodyLimits.MAX_STALL)
+        BatonHttpServer server = serve(LimitSettings.defaults().withIdleTimeout(Duration.ofSeconds(20)));
+        String olga = token("olga");
+        try (Socket stalled = new Socket("127.0.0.1", server.port())) {
+            stalled.setSoTimeout(30_000);
+            startPost(stalled, olga, 1000, "{\"jsonrpc\":\"2.0\",");
+            long start = System.nanoTime();
+            String answer = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(answer).startsWith("HTTP/1.1 408")
+                    .contains("The request body stopped arriving for 10 seconds; send it again.");
+            assertThat(took).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(19));
         }
     }
 
