@@ -58,8 +58,8 @@ final class CallerLimits implements AutoCloseable {
         }
         response.setHeader("Retry-After", "1");
         JsonRpcErrors.write(response, 429, null, JsonRpcErrors.REFUSED,
-                "This caller has as many MCP sessions open and busy as this server allows; close one (DELETE) or"
-                        + " wait for one to finish.");
+                "As many MCP sessions are open and busy as this server allows (for this caller or in all); close"
+                        + " one (DELETE) or retry once one is idle.");
         return false;
     }
 

@@ -167,6 +167,26 @@ class LimitsTest {
     }
 
     @Test
+    void aNewSessionIsRefusedWith429WhenEverySessionInTheWayIsBusy() throws Exception {
+        BatonHttpServer server = serve(LimitSettings.defaults().withSessions(1, 100, Duration.ofMinutes(30)));
+        String pat = token("pat");
+        String busy = session(server, pat);
+        // an open SSE stream is a request in flight: the session is not idle while it lasts
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(server.mcpUrl())
+                .timeout(Duration.ofSeconds(20)).GET().header("Authorization", "Bearer " + pat)
+                .header("Accept", "text/event-stream").header("Mcp-Session-Id", busy)
+                .header("MCP-Protocol-Version", "2025-06-18").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (InputStream open = stream.body()) {
+            HttpResponse<String> refused = send(mcpPost(server, pat, INITIALIZE));
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            oneSentence(refused);
+            assertThat(ping(server, pat, busy).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void sessionsBeyondTheInstanceCapCloseTheOldestIdleOneOfAnyCaller() throws Exception {
         BatonHttpServer server = serve(LimitSettings.defaults().withSessions(32, 3, Duration.ofMinutes(30)));
         List<String> callers = List.of(token("erin"), token("frank"), token("grace"), token("heidi"));
