@@ -51,7 +51,9 @@ public final class MemoryBenchmark {
                 .create(new Identity("bench-memory", "bench-" + UUID.randomUUID(), Role.EDITOR), "bench").secret();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "serve", "--http", "--port", "0"));
+        // one caller makes the conversations and holds the sessions: its rate and session count are not what is measured
+        command.addAll(List.of("-jar", jar.toString(), "serve", "--http", "--port", "0", "--rate-limit", "0",
+                "--max-sessions-per-caller", "1000000", "--max-sessions", "1000000"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
         builder.environment().putAll(env);

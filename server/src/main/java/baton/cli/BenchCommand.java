@@ -6,6 +6,7 @@ import baton.bench.ForkBenchmark;
 import baton.bench.AuthBenchmark;
 import baton.bench.HttpBenchmark;
 import baton.bench.MemoryBenchmark;
+import baton.bench.SessionsBenchmark;
 import baton.bench.ReadBenchmark;
 import baton.bench.ReferenceServers;
 import baton.bench.StartupBenchmark;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
         subcommands = {BenchCommand.Fork.class, BenchCommand.Read.class, BenchCommand.Activity.class,
                 BenchCommand.Delete.class, BenchCommand.Http.class,
                 BenchCommand.Startup.class, BenchCommand.Memory.class, BenchCommand.Web.class,
-                BenchCommand.Entitlement.class})
+                BenchCommand.Entitlement.class, BenchCommand.Sessions.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -288,6 +289,31 @@ final class BenchCommand implements Callable<Integer> {
             Path jar = jar();
             return withStorage(dbUrl, (storage, env, dir) ->
                     new MemoryBenchmark(jar, env, storage.database(), System.out).run(conversations, sessions, jvmOptions));
+        }
+    }
+
+    @Command(name = "sessions", mixinStandardHelpOptions = true,
+            description = "Resident size of serve --http while clients open MCP sessions and abandon them.")
+    static final class Sessions extends Base {
+        @Option(names = "--sessions", defaultValue = "10000", description = "Sessions opened per round (default: ${DEFAULT-VALUE}).")
+        int sessions;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds of sessions from new callers (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--jvm-option", paramLabel = "OPTION",
+                description = "An option for the measured JVM, e.g. --jvm-option=-Xmx512m (repeatable; default: none).")
+        List<String> jvmOptions = new ArrayList<>();
+
+        @Option(names = "--serve-option", paramLabel = "OPTION",
+                description = "An option for the measured serve --http, e.g. --serve-option=--max-sessions=1000000 (repeatable).")
+        List<String> serveOptions = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Path jar = jar();
+            return withStorage(dbUrl, (storage, env, dir) -> new SessionsBenchmark(jar, env, storage.database(),
+                    System.out).run(sessions, rounds, jvmOptions, serveOptions));
         }
     }
 }

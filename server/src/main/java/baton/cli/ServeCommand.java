@@ -15,6 +15,7 @@ import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
 import baton.db.Storage;
 import baton.http.BatonHttpServer;
+import baton.http.LimitSettings;
 import baton.http.HttpSettings;
 import baton.mcp.BatonMcpServer;
 import baton.mcp.IdentityResolver;
@@ -81,6 +82,9 @@ final class ServeCommand implements Callable<Integer> {
     OAuthOptions oauthOptions = new OAuthOptions();
 
     @Mixin
+    LimitOptions limitOptions = new LimitOptions();
+
+    @Mixin
     StorageOptions storage = new StorageOptions();
 
     @Mixin
@@ -107,7 +111,11 @@ final class ServeCommand implements Callable<Integer> {
     private Integer serveStdio() throws InterruptedException {
         if (oauthOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
-                    "--oauth-* options and --public-url apply to --http only.");
+                    "--oauth-* options apply to --http only.");
+        }
+        if (limitOptions.anyGiven()) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "The limits (--rate-limit, --max-sessions…, --max-json-…, --min-upload-rate, --idle-timeout) apply to --http only.");
         }
         if (httpOptions.anyGiven()) {
             throw new BatonException(ErrorCode.CONFIGURATION,
@@ -169,6 +177,7 @@ final class ServeCommand implements Callable<Integer> {
         // the issuer is asked before anything opens, so a wrong one ends the start with one sentence
         OAuthResourceServer oauth = oauthSettings == null ? null
                 : OAuthResourceServer.discover(oauthSettings, Clock.systemUTC());
+        LimitSettings limits = limitOptions.settings(env);
         Config config = storage.config(env);
         AgentSettings agentSettings = agentOptions.settings(env);
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
@@ -184,7 +193,7 @@ final class ServeCommand implements Callable<Integer> {
             WebPages pages = publicUrl.map(url -> new WebPages(conversations,
                     new WebSessions(db.database(), Clock.systemUTC(), sessionTtl), tokens, url, List.of()))
                     .orElse(null);
-            BatonHttpServer server = BatonHttpServer.start(settings, conversations, agent, prompts, tokens,
+            BatonHttpServer server = BatonHttpServer.start(settings, limits, conversations, agent, prompts, tokens,
                     db.database(), links, pages, oauth);
             publicUrl.ifPresent(url -> log.info("serving web pages for people at {}", url.base()));
             // SIGTERM/SIGINT: stop taking requests, then let this thread close the pool before the JVM ends
@@ -232,7 +241,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void awaitQuietly(CountDownLatch latch) {
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            latch.await(7, TimeUnit.SECONDS); // SIGTERM ends Baton within 10 s, whatever the database does
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -56,17 +56,32 @@ public final class BatonHttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ResumableStreams streams;
 
-    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector, ResumableStreams streams) {
+    private final CallerLimits limits;
+
+    private BatonHttpServer(Server jetty, McpSyncServer mcp, ServerConnector connector, ResumableStreams streams,
+            CallerLimits limits) {
         this.jetty = jetty;
         this.mcp = mcp;
         this.connector = connector;
         this.streams = streams;
+        this.limits = limits;
     }
 
-    /** Starts serving; the port is bound when this returns. */
+    /**
+     * Starts serving with the request limits but no per-caller ones ({@link LimitSettings#perRequestOnly()}),
+     * for tests and benchmarks that drive one instance hard from a few callers; {@code serve --http}
+     * passes its limits. The port is bound when this returns.
+     */
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database) {
-        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null, null);
+        return start(settings, LimitSettings.perRequestOnly(), conversations, agent, prompts, tokens, database);
+    }
+
+    /** Starts serving with these limits, Baton tokens only and no pages. */
+    public static BatonHttpServer start(HttpSettings settings, LimitSettings limitSettings, Conversations conversations,
+            Agent agent, PromptLibrary prompts, Tokens tokens, Database database) {
+        return start(settings, limitSettings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null,
+                null);
     }
 
     /**
@@ -93,20 +108,33 @@ public final class BatonHttpServer implements AutoCloseable {
     public static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
             PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages,
             OAuthResourceServer oauth) {
-        return start(settings, conversations, agent, prompts, tokens, database, links, pages, oauth,
+        return start(settings, LimitSettings.perRequestOnly(), conversations, agent, prompts, tokens, database, links,
+                pages, oauth);
+    }
+
+    /**
+     * Starts serving as {@code serve --http} does: with its per-caller limits, the pages, share
+     * links and OAuth as above. The other overloads keep the request limits but no per-caller
+     * ones ({@link LimitSettings#perRequestOnly()}), for tests and benchmarks that drive one
+     * instance hard from a few callers.
+     */
+    public static BatonHttpServer start(HttpSettings settings, LimitSettings limitSettings, Conversations conversations,
+            Agent agent, PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages,
+            OAuthResourceServer oauth) {
+        return start(settings, limitSettings, conversations, agent, prompts, tokens, database, links, pages, oauth,
                 Bearers.batonTokens(tokens));
     }
 
     /** A server whose gate checks no token (any bearer acts as {@code everyone}): the baseline of {@code bench http}. */
     public static BatonHttpServer startUncheckedForBenchmark(HttpSettings settings, Conversations conversations,
             Agent agent, PromptLibrary prompts, Tokens tokens, Database database, Identity everyone) {
-        return start(settings, conversations, agent, prompts, tokens, database, ShareLinks.NONE, null, null,
-                Bearers.uncheckedForBenchmark(everyone));
+        return start(settings, LimitSettings.perRequestOnly(), conversations, agent, prompts, tokens, database,
+                ShareLinks.NONE, null, null, Bearers.uncheckedForBenchmark(everyone));
     }
 
-    private static BatonHttpServer start(HttpSettings settings, Conversations conversations, Agent agent,
-            PromptLibrary prompts, Tokens tokens, Database database, ShareLinks links, HttpServlet pages,
-            OAuthResourceServer oauth, Bearers bearers) {
+    private static BatonHttpServer start(HttpSettings settings, LimitSettings limitSettings,
+            Conversations conversations, Agent agent, PromptLibrary prompts, Tokens tokens, Database database,
+            ShareLinks links, HttpServlet pages, OAuthResourceServer oauth, Bearers bearers) {
         SessionIdentities sessions = new SessionIdentities(MAX_SESSIONS_REMEMBERED);
         var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(BatonMcpServer.jsonMapper(settings.maxRequestBytes()))
@@ -135,7 +163,10 @@ public final class BatonHttpServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        http.setIdleTimeout(limitSettings.idleTimeout().toMillis());
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        // a connection (an SSE stream among them) that carries nothing this long is closed
+        connector.setIdleTimeout(limitSettings.idleTimeout().toMillis());
         connector.setHost(settings.bind());
         connector.setPort(settings.port());
         jetty.addConnector(connector);
@@ -156,9 +187,15 @@ public final class BatonHttpServer implements AutoCloseable {
             context.addServlet(metadata, BearerGate.WELL_KNOWN);
             context.addServlet(metadata, BearerGate.WELL_KNOWN + MCP_PATH);
         }
+        SessionOwners owners = new SessionOwners(MAX_SESSIONS_REMEMBERED);
+        CallerLimits limits = new CallerLimits(new RateLimiter(limitSettings.rateLimit()),
+                new SessionLimits(limitSettings, new SessionCloser(transport, MCP_PATH, id -> {
+                    owners.closed(id);
+                    streams.closed(id);
+                    sessions.forget(id);
+                })), new BodyLimits(limitSettings, settings.maxRequestBytes()));
         FilterHolder gate = new FilterHolder(new RequestGate(new OriginPolicy(settings), bearer,
-                settings.maxRequestBytes(), new SessionOwners(MAX_SESSIONS_REMEMBERED), new HttpCancellations(),
-                streams));
+                settings.maxRequestBytes(), owners, new HttpCancellations(), streams, limits));
         gate.setAsyncSupported(true);
         context.addFilter(gate, MCP_PATH, EnumSet.of(DispatcherType.REQUEST));
         // no Jetty HTML page reaches a client: errors before the context and inside it are JSON
@@ -171,10 +208,11 @@ public final class BatonHttpServer implements AutoCloseable {
             mcp.closeGracefully();
             stopQuietly(jetty);
             streams.close();
+            limits.close();
             throw new BatonException(ErrorCode.CONFIGURATION, "Baton could not listen on " + settings.bind() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
-        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams);
+        BatonHttpServer server = new BatonHttpServer(jetty, mcp, connector, streams, limits);
         if (oauth != null) {
             // the resource may be the URL of the port just bound, so OAuth is switched on now
             URI resource = oauth.settings().resource(server.mcpUrl());
@@ -236,11 +274,24 @@ public final class BatonHttpServer implements AutoCloseable {
         jetty.join();
     }
 
+    /** Open MCP sessions this instance counts against its limits (for tests and figures). */
+    public int openSessions() {
+        return limits.sessions().size();
+    }
+
     @Override
     public void close() {
+        long start = System.nanoTime();
+        limits.close();
+        try {
+            connector.stop(); // no new connections while the sessions close
+        } catch (Exception e) {
+            log.debug("stopping the connector: {}", e.getMessage());
+        }
         mcp.closeGracefully();
         stopQuietly(jetty);
         streams.close();
+        log.info("stopped serving HTTP in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
     private static void stopQuietly(Server jetty) {

@@ -5,9 +5,7 @@ import baton.mcp.InvalidUtf8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -32,16 +30,20 @@ final class MessageGate {
     private static final Logger log = LoggerFactory.getLogger(MessageGate.class);
 
     private final ObjectMapper mapper;
-    private final long maxRequestBytes;
+    private final BodyLimits bodies;
 
     /** What the gate lets through: the request to hand on, and the message it carries (null for GET/DELETE). */
     record Admitted(HttpServletRequest request, PostedMessage message) {
     }
 
     MessageGate(long maxRequestBytes) {
+        this(maxRequestBytes, CallerLimits.none(maxRequestBytes).bodies());
+    }
+
+    MessageGate(long maxRequestBytes, BodyLimits bodies) {
         // the transport's own limits, so that what passes here is what the transport can read
         this.mapper = BatonMcpServer.jsonMapper(maxRequestBytes).getObjectMapper();
-        this.maxRequestBytes = maxRequestBytes;
+        this.bodies = bodies;
     }
 
     /** The request to hand to the transport, or null when this answered it with an error. */
@@ -49,13 +51,19 @@ final class MessageGate {
         PostedMessage message = null;
         HttpServletRequest passed = request;
         if ("POST".equals(request.getMethod())) {
-            byte[] body = readBody(request);
-            if (body == null) {
-                JsonRpcErrors.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, null,
-                        JsonRpcErrors.REFUSED, "The request body is over the " + maxRequestBytes
-                                + " bytes this server accepts.");
+            BodyLimits.Result read = bodies.read(request);
+            if (read instanceof BodyLimits.Refusal refusal) {
+                // the rest of the body is not read: the connection ends with this answer
+                response.setHeader("Connection", "close");
+                if (refusal.retryAfterSeconds() > 0) {
+                    response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+                }
+                JsonRpcErrors.write(response, refusal.status(), null,
+                        refusal.status() == HttpServletResponse.SC_BAD_REQUEST ? JsonRpcErrors.INVALID_REQUEST
+                                : JsonRpcErrors.REFUSED, refusal.sentence());
                 return null;
             }
+            byte[] body = ((BodyLimits.Body) read).bytes();
             if (declaresUtf8(request)) {
                 InvalidUtf8 bad = InvalidUtf8.find(body, "the body");
                 if (bad != null) {
@@ -129,21 +137,6 @@ final class MessageGate {
             return true;
         }
         return false;
-    }
-
-    /** The body, or null when it is over the limit (a chunked body has no length to check first). */
-    private byte[] readBody(HttpServletRequest request) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try (InputStream in = request.getInputStream()) {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                if (body.size() + (long) n > maxRequestBytes) {
-                    return null;
-                }
-                body.write(buffer, 0, n);
-            }
-        }
-        return body.toByteArray();
     }
 
     /**

@@ -6,6 +6,8 @@ import baton.auth.Tokens;
 import baton.conversation.BatonException;
 import baton.conversation.Identity;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -45,6 +47,7 @@ final class RequestGate extends HttpFilter {
     private final HttpCancellations cancellations;
     private final ResumableStreams streams;
     private final MessageGate messages;
+    private final CallerLimits limits;
     private final ObjectMapper mapper = new ObjectMapper();
 
     RequestGate(OriginPolicy origins, Tokens tokens, long maxRequestBytes, SessionOwners sessions) {
@@ -58,6 +61,12 @@ final class RequestGate extends HttpFilter {
 
     RequestGate(OriginPolicy origins, BearerGate bearer, long maxRequestBytes, SessionOwners sessions,
             HttpCancellations cancellations, ResumableStreams streams) {
+        this(origins, bearer, maxRequestBytes, sessions, cancellations, streams, CallerLimits.none(maxRequestBytes));
+    }
+
+    RequestGate(OriginPolicy origins, BearerGate bearer, long maxRequestBytes, SessionOwners sessions,
+            HttpCancellations cancellations, ResumableStreams streams, CallerLimits limits) {
+        this.limits = limits;
         this.origins = origins;
         this.bearer = bearer;
         this.stepUp = new ScopeStepUp(bearer);
@@ -65,11 +74,20 @@ final class RequestGate extends HttpFilter {
         this.sessions = sessions;
         this.cancellations = cancellations;
         this.streams = streams;
-        this.messages = new MessageGate(maxRequestBytes);
+        this.messages = new MessageGate(maxRequestBytes, limits.bodies());
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            gate(request, response, chain);
+        } finally {
+            limits.bodies().done(request); // a large body's place in flight is held until its request is done
+        }
+    }
+
+    private void gate(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String refusal = origins.checkHost(request.getHeader("Host"));
         if (refusal != null) {
@@ -108,6 +126,9 @@ final class RequestGate extends HttpFilter {
         }
         Identity identity = caller.identity();
 
+        if (!limits.admit(identity, request, response)) {
+            return;
+        }
         if (!mediaTypesAcceptable(request, response)) {
             return;
         }
@@ -135,8 +156,25 @@ final class RequestGate extends HttpFilter {
         request.setAttribute(IDENTITY, identity);
         boolean mayOpen = sessionId == null || sessionId.isBlank();
         if (mayOpen) {
-            TransportResponse answer = new TransportResponse(response, opened -> sessions.opened(opened, owner));
-            chain.doFilter(admitted.request(), answer);
+            boolean initialize = admitted.message() != null && admitted.message().isInitialize();
+            if (initialize && !limits.reserveSession(owner, response)) {
+                return;
+            }
+            boolean[] opened = {false};
+            TransportResponse answer = new TransportResponse(response, id -> {
+                sessions.opened(id, owner);
+                if (initialize) {
+                    limits.sessions().opened(id, owner);
+                    opened[0] = true;
+                }
+            });
+            try {
+                chain.doFilter(admitted.request(), answer);
+            } finally {
+                if (initialize && !opened[0]) {
+                    limits.sessions().abandoned(owner);
+                }
+            }
             settle(request, response, admitted, answer, null);
             return;
         }
@@ -170,9 +208,11 @@ final class RequestGate extends HttpFilter {
         HttpServletRequest transported = forward;
         TransportResponse answer = new TransportResponse(response, null,
                 streams == null ? null : out -> streams.open(transported, sessionId, out));
+        limits.sessions().begin(sessionId);
         try {
             chain.doFilter(transported, answer);
         } finally {
+            whenDone(transported, () -> limits.sessions().end(sessionId));
             if (posted != null) {
                 cancellations.done(posted);
                 if (streams != null) {
@@ -181,6 +221,36 @@ final class RequestGate extends HttpFilter {
             }
         }
         settle(request, response, admitted, answer, sessionId);
+    }
+
+    /** Runs {@code action} when {@code request} is done: now, or when its async answer (an SSE stream) ends. */
+    private static void whenDone(HttpServletRequest request, Runnable action) {
+        if (!request.isAsyncStarted()) {
+            action.run();
+            return;
+        }
+        try {
+            request.getAsyncContext().addListener(new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    action.run();
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                }
+            });
+        } catch (IllegalStateException alreadyDone) {
+            action.run();
+        }
     }
 
     /** After the transport: what {@link MessageGate} puts right, a held error, a session ended. */
@@ -198,6 +268,7 @@ final class RequestGate extends HttpFilter {
         } else if (sessionId != null && "DELETE".equals(request.getMethod())
                 && answer.getStatus() == HttpServletResponse.SC_OK) {
             sessions.closed(sessionId);
+            limits.sessions().closed(sessionId);
             if (streams != null) {
                 streams.closed(sessionId);
             }

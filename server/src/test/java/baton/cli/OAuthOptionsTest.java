@@ -76,7 +76,7 @@ class OAuthOptionsTest {
             results[i] = e.toString(StandardCharsets.UTF_8);
         }
         assertThat(status).containsExactly(2, 2);
-        assertThat(results[0]).contains("--oauth-* options and --public-url apply to --http only.");
+        assertThat(results[0]).contains("--oauth-* options apply to --http only.");
         assertThat(results[1]).contains("Baton could not read the metadata of the OAuth issuer http://127.0.0.1:"
                 + closedPort + "/realm (tried http://127.0.0.1:" + closedPort
                 + "/.well-known/oauth-authorization-server/realm, ").doesNotContain("Exception");

@@ -86,6 +86,12 @@ public final class BatonLauncher {
     /** {@code baton serve --http --port 0 …}: waits for the line that names its URL. */
     public static HttpInstance http(Path dataHome, Map<String, String> extraEnv, String label, String... args)
             throws IOException, InterruptedException {
+        return http(dataHome, extraEnv, label, line -> { }, args);
+    }
+
+    /** As above; {@code stderr} sees each line the process writes to stderr. */
+    public static HttpInstance http(Path dataHome, Map<String, String> extraEnv, String label,
+            Consumer<String> stderr, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(), "serve", "--http", "--port", "0"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -101,6 +107,7 @@ public final class BatonLauncher {
                     new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line = err.readLine(); line != null; line = err.readLine()) {
                     System.err.println("[" + label + "] " + line);
+                    stderr.accept(line);
                     baton.http.BatonHttpServer.announcedUrl(line).ifPresent(url::complete);
                 }
             } catch (IOException e) {

@@ -34,4 +34,14 @@ class BenchIT {
         assertThat(result.stdout()).containsPattern("after 40 conversations created over MCP +\\d+")
                 .containsPattern("with 3 MCP sessions open at once +\\d+");
     }
+
+    @Test
+    void sessionsReportsTheSizeOfAnHttpInstanceWhoseSessionsAreAbandoned() throws Exception {
+        Path home = Files.createTempDirectory("bench-it");
+        BatonLauncher.Result result = BatonLauncher.run(home, Map.of(), "bench", "sessions", "--sessions", "60",
+                "--rounds", "2", "--jvm-option=-Xmx128m", "--serve-option=--max-sessions=50");
+        assertThat(result.status()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).containsPattern("round 1: 60 sessions of 3 callers, abandoned in \\d+ s +60 +\\d+")
+                .containsPattern("one caller: 60 sessions, abandoned +180 +\\d+");
+    }
 }

@@ -52,7 +52,7 @@ class ProcessFaultIT {
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void afterKillMinus9EveryForkIsWholeOrAbsentAndNoAcknowledgedAppendIsLost() throws Exception {
         Path dataHome = Files.createTempDirectory("baton-kill");
-        BatonLauncher.HttpInstance instance = BatonLauncher.http(dataHome, Map.of(), "baton-1");
+        BatonLauncher.HttpInstance instance = BatonLauncher.http(dataHome, Map.of(), "baton-1", "--rate-limit", "0");
         try (Storage storage = Storage.open(null, dataHome.resolve("baton"), 4)) {
             Database db = storage.database();
             tokens = new Tokens(db, Clock.systemUTC());
@@ -117,7 +117,8 @@ class ProcessFaultIT {
         int inFlight = forksInFlight.get(); // forks sent that never got an answer
 
         long restarting = System.nanoTime();
-        BatonLauncher.HttpInstance next = BatonLauncher.http(dataHome, Map.of(), "baton-" + (round + 1));
+        BatonLauncher.HttpInstance next = BatonLauncher.http(dataHome, Map.of(), "baton-" + (round + 1),
+                "--rate-limit", "0"); // crash consistency under load, not the rate limit, is what is tested
         long restart = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarting);
 
         assertThat(Invariants.check(db, project)).as("invariants after kill %d", round).isEmpty();

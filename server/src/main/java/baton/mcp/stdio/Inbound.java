@@ -2,6 +2,7 @@ package baton.mcp.stdio;
 
 import baton.conversation.Quote;
 import baton.mcp.InvalidUtf8;
+import baton.mcp.JsonBudget;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -47,6 +48,7 @@ final class Inbound {
 
     private final ObjectMapper mapper;
     private final int maxBytes;
+    private final JsonBudget json = JsonBudget.defaults();
 
     Inbound(ObjectMapper mapper, int maxBytes) {
         this.mapper = mapper.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -73,6 +75,12 @@ final class Inbound {
         }
         if (text.isBlank()) {
             return new Ignored("a blank line");
+        }
+        String tooMuch = json.check(line.bytes(), 0, line.bytes().length, "the line");
+        if (tooMuch != null) {
+            // counted before any tree is built: a line of a million tiny values costs a scan, not a million nodes
+            return new Rejected(error(idOfStart(line.bytes()), McpSchema.ErrorCodes.INVALID_REQUEST,
+                    "Invalid request: " + Character.toLowerCase(tooMuch.charAt(0)) + tooMuch.substring(1)));
         }
         JsonNode node;
         try {

@@ -142,6 +142,17 @@ class StdioTransportTest {
     }
 
     @Test
+    void aLineNestedDeeperThanTheJsonDepthLimitIsAnInvalidRequestEchoingItsId() throws Exception {
+        String deep = "[".repeat(100) + "]".repeat(100);
+        JsonNode answer = answerTo("{\"jsonrpc\":\"2.0\",\"id\":43,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                + "\"arguments\":{\"text\":" + deep + "}}}\n");
+        assertError(answer, -32600);
+        assertThat(answer.path("id").asInt()).isEqualTo(43);
+        assertThat(answer.path("error").path("message").asText())
+                .isEqualTo("Invalid request: the line nests JSON deeper than 64 levels; this server reads at most 64.");
+    }
+
+    @Test
     void blankLinesAreIgnoredAndTheNextRequestIsAnswered() throws Exception {
         baton.initialize();
         baton.send("\n   \n\r\n");
