@@ -28,10 +28,10 @@ import net.jqwik.api.Provide;
 
 /**
  * For random conversations and random sequences of appends, shares, re-shares (with random
- * audiences, expiries and live follow), unshares and the passing of time, a member who is not the
- * owner never receives a message past the boundary that holds, a member outside the audience or a
- * reader after the expiry never receives a message at all: not through read, fork, list,
- * completions, the system prompt or the resource.
+ * audiences, expiries and live follow), unshares, deletes and the passing of time, a member who is
+ * not the owner never receives a message past the boundary that holds, a member outside the
+ * audience, a reader after the expiry or anyone after a delete never receives a message at all: not
+ * through read, fork, list, completions, the system prompt or the resource.
  */
 class BoundaryPropertyTest {
 
@@ -43,7 +43,7 @@ class BoundaryPropertyTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** One step of the owner's activity. */
-    sealed interface Step permits AppendTurns, AppendOpen, Share, Unshare, Wait { }
+    sealed interface Step permits AppendTurns, AppendOpen, Share, Unshare, Wait, Delete { }
 
     record AppendTurns(int count) implements Step { }
 
@@ -61,6 +61,9 @@ class BoundaryPropertyTest {
     /** Time passes. */
     record Wait(int seconds) implements Step { }
 
+    /** The owner deletes the conversation; every later step of hers is refused as not found. */
+    record Delete() implements Step { }
+
     @Provide
     Arbitrary<List<Step>> steps() {
         Arbitrary<Step> step = Arbitraries.oneOf(
@@ -72,7 +75,8 @@ class BoundaryPropertyTest {
                         Arbitraries.of(Arrays.asList(null, 60L, 120L, 600L)),
                         Arbitraries.of(false, false, true)).as(Share::new),
                 Arbitraries.just(new Unshare()),
-                Arbitraries.integers().between(1, 200).map(Wait::new));
+                Arbitraries.integers().between(1, 200).map(Wait::new),
+                Arbitraries.just(new Delete()));
         return step.list().ofMinSize(1).ofMaxSize(10);
     }
 
@@ -89,14 +93,35 @@ class BoundaryPropertyTest {
         List<String> audience = null;
         Instant expiresAt = null;
         boolean follows = false;
+        boolean deleted = false;
+        boolean openTurnLast = false;
         for (Step step : steps) {
-            if (step instanceof AppendTurns t) {
+            if (deleted) {
+                // gone for everyone, the owner included, whatever she tries
+                assertNotFound(() -> conversations.read(alice, id, -1, 10));
+                assertNotFound(() -> conversations.append(alice, id, Turns.turn("after")));
+                assertNotFound(() -> conversations.shareOn(alice, id, new ShareRequest(null, null, null, false)));
+                assertNotFound(() -> conversations.unshare(alice, id));
+                assertNotFound(() -> conversations.delete(alice, id));
+            } else if (step instanceof Delete) {
+                try {
+                    conversations.delete(alice, id);
+                    deleted = true;
+                    boundary = null;
+                } catch (BatonException e) {
+                    // refused only while a turn runs (recently begun and not ended), changing nothing
+                    assertThat(e.code()).isEqualTo(ErrorCode.TURN_IN_PROGRESS);
+                    assertThat(openTurnLast).isTrue();
+                }
+            } else if (step instanceof AppendTurns t) {
+                openTurnLast = false;
                 for (int i = 0; i < t.count(); i++) {
                     List<UUID> ids = conversations.append(alice, id, Turns.turn("q"));
                     all.addAll(ids);
                     turnEnds.add(ids.get(3));
                 }
             } else if (step instanceof AppendOpen) {
+                openTurnLast = true;
                 all.addAll(conversations.append(alice, id, Turns.openTurn("open")));
             } else if (step instanceof Share s) {
                 if (turnEnds.isEmpty()) {
@@ -113,7 +138,7 @@ class BoundaryPropertyTest {
                 follows = s.follow();
             } else if (step instanceof Wait w) {
                 clock.advance(Duration.ofSeconds(w.seconds()));
-            } else {
+            } else if (step instanceof Unshare) {
                 conversations.unshare(alice, id);
                 boundary = null;
             }
@@ -206,6 +231,15 @@ class BoundaryPropertyTest {
             assertThat(boundary).isNotNull();
         } catch (McpError e) {
             assertThat(boundary).isNull();
+        }
+    }
+
+    private static void assertNotFound(Runnable call) {
+        try {
+            call.run();
+            throw new AssertionError("expected the call to be refused as not found");
+        } catch (BatonException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
         }
     }
 
