@@ -29,6 +29,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     private static final String[] QUIET = {"com.zaxxer.hikari", "org.flywaydb", "io.modelcontextprotocol", "io.zonky"};
 
+    /**
+     * Loggers that print raw HTTP headers, bearer tokens and cookies included, below INFO: they
+     * stay at INFO even when BATON_LOG_LEVEL asks for DEBUG, so no token reaches a log line.
+     */
+    private static final String[] NEVER_BELOW_INFO = {"org.eclipse.jetty"};
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty("logback.configurationFile") != null) {
@@ -47,13 +53,21 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         stderr.setTarget("System.err");
         stderr.setEncoder(encoder);
         stderr.start();
-        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.toLevel(System.getenv("BATON_LOG_LEVEL"), Level.INFO));
-        root.addAppender(stderr);
+        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(stderr);
+        levels(context, System.getenv("BATON_LOG_LEVEL"));
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The levels for BATON_LOG_LEVEL {@code level} (INFO when null or not a level). */
+    public static void levels(LoggerContext context, String level) {
+        Level root = Level.toLevel(level, Level.INFO);
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(root);
         for (String name : QUIET) {
             context.getLogger(name).setLevel(Level.WARN);
         }
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        for (String name : NEVER_BELOW_INFO) {
+            context.getLogger(name).setLevel(root.isGreaterOrEqual(Level.INFO) ? root : Level.INFO);
+        }
     }
 
     /** {@code HH:mm:ss.SSS LEVEL logger - message}, as the pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n}. */

@@ -2,6 +2,7 @@ package baton.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import baton.cli.LogSetup;
 import baton.TestDatabase;
 import baton.agent.Agent;
 import baton.agent.AgentSettings;
@@ -207,6 +208,57 @@ class OAuthResourceServerTest {
         JsonNode listed = answer(post(token, LIST, session));
         assertThat(listed.path("result").path("structuredContent").path("conversations").toString())
                 .contains("from oauth");
+    }
+
+    @Test
+    void noTokenReachesALogLineWhateverHappensToIt() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+                new ch.qos.logback.core.read.ListAppender<>();
+        captured.start();
+        root.addAppender(captured);
+        // the most Baton ever logs: BATON_LOG_LEVEL=DEBUG
+        LogSetup.levels(root.getLoggerContext(), "DEBUG");
+        List<String> secrets = new java.util.ArrayList<>();
+        try {
+            String good = issued("olivia", "baton:editor");
+            secrets.add(good);
+            answer(post(good, CREATE, session(good)));
+            Map<String, Object> wrongAudience = claims("olivia", "baton:editor");
+            wrongAudience.put("aud", "https://other.example.com/mcp");
+            secrets.add(token(wrongAudience));
+            Map<String, Object> noProject = claims("olivia", "baton:editor");
+            noProject.remove("baton_project");
+            secrets.add(token(noProject));
+            secrets.add(good.substring(0, good.lastIndexOf('.') + 1) + "AAAA"); // a forged signature
+            String batonToken = tokens.create(new Identity("bert", project, Role.EDITOR), "logged?").secret();
+            secrets.add(batonToken);
+            session(batonToken);
+            secrets.add(batonToken.substring(0, batonToken.length() - 2) + "xx"); // unknown Baton token
+            for (String secret : secrets.subList(1, secrets.size())) {
+                post(secret, INITIALIZE, null);
+            }
+        } finally {
+            LogSetup.levels(root.getLoggerContext(), before == null ? null : before.toString());
+            root.detachAppender(captured);
+        }
+        assertThat(captured.list).isNotEmpty();
+        for (ch.qos.logback.classic.spi.ILoggingEvent event : captured.list) {
+            if (event.getLoggerName().startsWith("no.nav")) {
+                continue; // the test's authorization server, not Baton
+            }
+            StringBuilder text = new StringBuilder(event.getFormattedMessage());
+            for (ch.qos.logback.classic.spi.IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                text.append(' ').append(t.getMessage());
+            }
+            for (String secret : secrets) {
+                // the signature (or a Baton token's secret part) is what would let someone replay it
+                String tail = secret.substring(secret.length() - 20);
+                assertThat(text.toString()).as(event.getLoggerName()).doesNotContain(tail);
+            }
+        }
     }
 
     @Test
