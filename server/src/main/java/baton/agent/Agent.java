@@ -73,11 +73,11 @@ public final class Agent {
         this.clock = clock;
     }
 
-    /** An agent on an OpenAI-compatible endpoint, or without a model when none is configured. */
+    /** An agent on the configured provider, or without a model when none is configured. */
     public static Agent create(Conversations conversations, PromptLibrary prompts, AgentSettings settings,
             ToolGateway gateway) {
         ChatModel chatModel = settings.model().missingSetting() == null
-                ? new LazyChatModel(() -> ModelCaller.openAi(settings.model())) : null;
+                ? new LazyChatModel(() -> ModelProviders.chatModel(settings.model())) : null;
         return new Agent(conversations, prompts, settings, chatModel, d -> Thread.sleep(d.toMillis()), gateway,
                 Clock.systemUTC());
     }

@@ -38,17 +38,17 @@ final class JudgeOptions {
         if (name == null) {
             return null;
         }
+        String p = Settings.first(provider, env.get("BATON_JUDGE_PROVIDER"));
+        p = p == null ? Providers.OPENAI : p;
         String url = Settings.first(baseUrl, env.get("BATON_JUDGE_BASE_URL"));
-        boolean shared = url == null;
-        if (shared) {
-            url = agentModel.baseUrl();
+        boolean shared = url == null && agentModel.provider().id().equals(p);
+        if (url == null) {
+            url = shared ? agentModel.baseUrl() : Providers.defaultBaseUrl(p);
         }
         if (url == null) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "The judge model needs a base URL: set --judge-base-url or BATON_JUDGE_BASE_URL.");
         }
-        String p = Settings.first(provider, env.get("BATON_JUDGE_PROVIDER"));
-        p = p == null ? Providers.OPENAI : p;
         String variable = Settings.first(keyVariable, env.get("BATON_JUDGE_KEY_VARIABLE"));
         String key;
         if (variable != null) {
