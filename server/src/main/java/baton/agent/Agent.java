@@ -119,7 +119,8 @@ public final class Agent {
                         + " (BATON_MODEL_PROVIDER=sampling), but this client did not declare the sampling capability;"
                         + " use a client that supports sampling, or configure another model provider.");
             }
-            turnModel = new ModelCaller(new SamplingChatModel(sampler, settings.model().modelName()), settings.model(),
+            turnModel = new ModelCaller(new SamplingChatModel(sampler, settings.model().modelName(),
+                    settings.model().timeout()), settings.model(),
                     sleeper);
         }
         String missing = settings.model().missingSetting();

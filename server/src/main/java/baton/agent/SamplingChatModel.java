@@ -9,8 +9,13 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A turn's model calls sent to the connected MCP client as {@code sampling/createMessage}. The MCP
@@ -24,10 +29,12 @@ final class SamplingChatModel implements ChatModel {
 
     private final Sampler sampler;
     private final String modelHint;
+    private final Duration timeout;
 
-    SamplingChatModel(Sampler sampler, String modelHint) {
+    SamplingChatModel(Sampler sampler, String modelHint, Duration timeout) {
         this.sampler = sampler;
         this.modelHint = modelHint;
+        this.timeout = timeout;
     }
 
     @Override
@@ -58,9 +65,32 @@ final class SamplingChatModel implements ChatModel {
         if (modelHint != null) {
             out.modelPreferences(McpSchema.ModelPreferences.builder().addHint(modelHint).build());
         }
-        McpSchema.CreateMessageResult result = sampler.createMessage(out.build());
+        McpSchema.CreateMessageResult result = ask(out.build());
         String answer = result.content() instanceof McpSchema.TextContent t ? t.text() : "";
         return ChatResponse.builder().aiMessage(AiMessage.from(answer)).modelName(result.model()).build();
+    }
+
+    /**
+     * The client's answer within the model timeout; a client that answers with an error fails the
+     * call with the client's own words.
+     */
+    private McpSchema.CreateMessageResult ask(McpSchema.CreateMessageRequest request) {
+        CompletableFuture<McpSchema.CreateMessageResult> answer =
+                CompletableFuture.supplyAsync(() -> sampler.createMessage(request));
+        try {
+            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new dev.langchain4j.exception.TimeoutException(e);
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the MCP client's model was answering", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("your MCP client answered the sampling request with an error: "
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+        }
     }
 
     private static McpSchema.SamplingMessage text(McpSchema.Role role, String text) {

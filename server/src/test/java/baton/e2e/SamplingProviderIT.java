@@ -187,6 +187,21 @@ class SamplingProviderIT {
             assertThat((List<?>) structured(turn).get("tool_calls")).isEmpty();
             assertThat(model.requests).singleElement().satisfies(r -> assertThat(r.systemPrompt()).isNotBlank());
 
+            // a client whose user declines the request: the turn ends with the client's words
+            McpSyncClient declining = McpClient.sync(http(server.mcpUrl(), token(db, "carol", project)))
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
+                    .sampling(r -> {
+                        throw new IllegalStateException("The user declined the sampling request");
+                    })
+                    .build();
+            declining.initialize();
+            closing.add(declining::closeGracefully);
+            McpSchema.CallToolResult declined = send(declining, create(declining, "Declined"), "Hello?");
+            assertThat(declined.isError()).isTrue();
+            assertThat(text(declined)).startsWith("The model call failed: your MCP client answered the sampling"
+                    + " request with an error: ").contains("declined");
+
             McpSyncClient plain = client(http(server.mcpUrl(), token(db, "bob", project)), null);
             closing.add(plain::closeGracefully);
             String other = create(plain, "Not sampled");
