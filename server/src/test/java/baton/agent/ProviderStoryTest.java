@@ -1,6 +1,9 @@
 package baton.agent;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +92,15 @@ class ProviderStoryTest {
             assertThat(toolSchema(provider, requests.get(0), "query_dataset").at("/properties/dataset/type").asText())
                     .isEqualToIgnoringCase("string");
             assertRefusedResult(provider, requests.get(5), hint);
+            // the key goes where each API wants it, never as an OpenAI bearer token
+            var sent = postRequestedFor(urlPathEqualTo(path(provider)));
+            if (provider == Provider.ANTHROPIC) {
+                sent.withHeader("x-api-key", equalTo("test-key")).withHeader("anthropic-version", matching(".+"));
+            } else {
+                sent.withHeader("x-goog-api-key", equalTo("test-key"));
+            }
+            harness.model.verify(6, sent.withoutHeader("Authorization"));
+            requests.forEach(r -> assertThat(r.toString()).doesNotContain("test-key"));
             assertHistory(provider, requests.get(4));
 
             // the same stored conversations as through OpenAI (tool arguments compared as JSON:

@@ -311,6 +311,18 @@ class ReplayCommandTest {
     }
 
     @Test
+    void samplingCannotReplay() {
+        Map<String, String> env = env(model);
+        env.put("BATON_MODEL_PROVIDER", "sampling");
+
+        Run run = run(env, scenario.toString());
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains("replay cannot use the model provider \"sampling\": it has no connected MCP"
+                + " client to ask; choose openai, anthropic or gemini.");
+    }
+
+    @Test
     void aModelMatrixWithAnUnknownProviderIsABadConfiguration() throws Exception {
         Path models = dir.resolve("models.json");
         Files.writeString(models, "[{\"name\": \"x\", \"provider\": \"carrier-pigeon\", \"base_url\": \"http://h/v1\","
