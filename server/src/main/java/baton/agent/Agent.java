@@ -48,12 +48,16 @@ public final class Agent {
 
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Ends a reply of the sampling provider when upstream tools were configured but not offered. */
+    static final String WITHOUT_TOOLS = "\n\n(Answered by your MCP client's own model through sampling, without the"
+            + " upstream tools: Baton's sampling requests carry no tools yet.)";
     static final String TRUNCATED = "\n[truncated by Baton: the result was %d bytes; a message holds at most 1 MiB]";
 
     private final Conversations conversations;
     private final PromptLibrary prompts;
     private final AgentSettings settings;
     private final ModelCaller model;
+    private final ModelCaller.Sleeper sleeper;
     private final ToolGateway gateway;
     private final Clock clock;
     private final HistoryConverter history = new HistoryConverter();
@@ -69,15 +73,16 @@ public final class Agent {
         this.prompts = prompts;
         this.settings = settings;
         this.model = chatModel == null ? null : new ModelCaller(chatModel, settings.model(), sleeper);
+        this.sleeper = sleeper;
         this.gateway = gateway;
         this.clock = clock;
     }
 
-    /** An agent on an OpenAI-compatible endpoint, or without a model when none is configured. */
+    /** An agent on the configured provider, or without a model when none is configured. */
     public static Agent create(Conversations conversations, PromptLibrary prompts, AgentSettings settings,
             ToolGateway gateway) {
-        ChatModel chatModel = settings.model().missingSetting() == null
-                ? new LazyChatModel(() -> ModelCaller.openAi(settings.model())) : null;
+        ChatModel chatModel = settings.model().missingSetting() == null && !sampling(settings)
+                ? new LazyChatModel(() -> ModelProviders.chatModel(settings.model())) : null;
         return new Agent(conversations, prompts, settings, chatModel, d -> Thread.sleep(d.toMillis()), gateway,
                 Clock.systemUTC());
     }
@@ -98,8 +103,28 @@ public final class Agent {
      */
     public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress,
             Cancellation cancellation) {
+        return send(caller, conversationId, content, progress, cancellation, Sampler.NONE);
+    }
+
+    /**
+     * Runs one turn as above; with the {@code sampling} provider its model calls go to
+     * {@code sampler}, the MCP client that sent the request.
+     */
+    public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress,
+            Cancellation cancellation, Sampler sampler) {
+        ModelCaller turnModel = model;
+        if (sampling(settings)) {
+            if (sampler == null || !sampler.declared()) {
+                throw new BatonException(ErrorCode.CONFIGURATION, "send_message asks your MCP client's own model"
+                        + " (BATON_MODEL_PROVIDER=sampling), but this client did not declare the sampling capability;"
+                        + " use a client that supports sampling, or configure another model provider.");
+            }
+            turnModel = new ModelCaller(new SamplingChatModel(sampler, settings.model().modelName(),
+                    settings.model().timeout()), settings.model(),
+                    sleeper);
+        }
         String missing = settings.model().missingSetting();
-        if (model == null || missing != null) {
+        if (turnModel == null || missing != null) {
             throw new BatonException(ErrorCode.CONFIGURATION, "send_message needs a model, but "
                     + (missing == null ? "none is configured" : missing + " is not set") + ".");
         }
@@ -107,7 +132,7 @@ public final class Agent {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "content must not be empty.");
         }
         UUID rootId = conversations.beginTurn(caller, conversationId, content, settings.staleTurnAfter());
-        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation);
+        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation, turnModel);
         try {
             return turn.run();
         } catch (TurnCancelled e) {
@@ -124,6 +149,10 @@ public final class Agent {
         }
     }
 
+    private static boolean sampling(AgentSettings settings) {
+        return settings.model().provider() == Provider.SAMPLING;
+    }
+
     /** One running turn: the chat so far and what it recorded. */
     private final class Turn {
         private final Identity caller;
@@ -131,11 +160,14 @@ public final class Agent {
         private final UUID rootId;
         private final TurnProgress progress;
         private final Cancellation cancellation;
+        private final ModelCaller model;
         private final Instant deadline;
         private final List<ToolCallRecord> calls = new ArrayList<>();
         private final List<PermissionHint> hints = new ArrayList<>();
 
-        Turn(Identity caller, UUID conversationId, UUID rootId, TurnProgress progress, Cancellation cancellation) {
+        Turn(Identity caller, UUID conversationId, UUID rootId, TurnProgress progress, Cancellation cancellation,
+                ModelCaller model) {
+            this.model = model;
             this.caller = caller;
             this.conversationId = conversationId;
             this.rootId = rootId;
@@ -152,12 +184,17 @@ public final class Agent {
             chat.addAll(history.convert(view.messages()));
             InheritedUse inherited = InheritedUse.of(conversation, view.messages());
 
-            progress.step("Listing the tools of " + gateway.servers().size() + " upstream server(s)");
             List<UpstreamTool> tools;
-            try {
-                tools = gateway.tools(caller, cancellation);
-            } catch (BatonException e) {
-                return fail(e.getMessage() + " The turn was stopped.");
+            boolean toolsLeftOut = sampling(settings) && !gateway.servers().isEmpty();
+            if (sampling(settings)) {
+                tools = List.of(); // sampling requests carry no tools in this SDK (see SamplingChatModel)
+            } else {
+                progress.step("Listing the tools of " + gateway.servers().size() + " upstream server(s)");
+                try {
+                    tools = gateway.tools(caller, cancellation);
+                } catch (BatonException e) {
+                    return fail(e.getMessage() + " The turn was stopped.");
+                }
             }
             Map<String, UpstreamTool> byName = new LinkedHashMap<>();
             tools.forEach(t -> byName.put(t.name(), t));
@@ -182,6 +219,9 @@ public final class Agent {
                 }
                 if (answer == null || !answer.hasToolExecutionRequests()) {
                     String reply = answer == null || answer.text() == null ? "" : answer.text();
+                    if (toolsLeftOut) {
+                        reply = reply + WITHOUT_TOOLS;
+                    }
                     UUID end = append(MessageRole.ASSISTANT, MessageType.RESULT, Message.ROUTER_AGENT, null,
                             ContentType.TEXT, fit(reply));
                     progress.step("The turn ended with an answer");

@@ -11,7 +11,6 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +42,7 @@ public final class ModelCaller {
 
     /** The LangChain4j model for an OpenAI-compatible endpoint; retries are left to {@link ModelCaller}. */
     public static ChatModel openAi(ModelSettings settings) {
-        return OpenAiChatModel.builder()
-                .baseUrl(settings.baseUrl())
-                .apiKey(settings.apiKey())
-                .modelName(settings.modelName())
-                .timeout(settings.timeout())
-                .maxRetries(0)
-                .build();
+        return ModelProviders.chatModel(settings.withProvider(Provider.OPENAI));
     }
 
     public ChatResponse chat(ChatRequest request) {

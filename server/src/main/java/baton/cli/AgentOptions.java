@@ -2,6 +2,7 @@ package baton.cli;
 
 import baton.agent.AgentSettings;
 import baton.agent.ModelSettings;
+import baton.agent.Provider;
 import baton.agent.UpstreamServer;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -22,8 +23,14 @@ final class AgentOptions {
 
     private static final Logger log = LoggerFactory.getLogger(AgentOptions.class);
 
+    @Option(names = "--model-provider", paramLabel = "PROVIDER",
+            description = "openai (any OpenAI-compatible endpoint), anthropic, gemini or sampling (the connected"
+                    + " MCP client's model); default: BATON_MODEL_PROVIDER, else openai.")
+    String provider;
+
     @Option(names = "--model-base-url", paramLabel = "URL",
-            description = "OpenAI-compatible API base, ending in /v1; default: BATON_MODEL_BASE_URL.")
+            description = "API base: for openai ending in /v1; for anthropic and gemini their public API when not"
+                    + " set; default: BATON_MODEL_BASE_URL.")
     String baseUrl;
 
     @Option(names = "--model-name", paramLabel = "NAME", description = "Model name; default: BATON_MODEL_NAME.")
@@ -54,11 +61,13 @@ final class AgentOptions {
     Path upstreams;
 
     AgentSettings settings(Map<String, String> env) {
+        Provider p = Provider.parse(Settings.first(provider, env.get("BATON_MODEL_PROVIDER")));
         String url = Settings.first(baseUrl, env.get("BATON_MODEL_BASE_URL"));
         if (url != null) {
-            checkUrl(url);
+            checkUrl(url, p);
         }
         ModelSettings model = new ModelSettings(
+                p,
                 url,
                 Settings.first(apiKey, env.get("BATON_MODEL_API_KEY")),
                 Settings.first(modelName, env.get("BATON_MODEL_NAME")),
@@ -75,7 +84,7 @@ final class AgentOptions {
                         (int) AgentSettings.DEFAULT_TURN_TIMEOUT.toSeconds(), 1)));
     }
 
-    private static void checkUrl(String url) {
+    private static void checkUrl(String url, Provider provider) {
         URI uri;
         try {
             uri = URI.create(url);
@@ -86,7 +95,7 @@ final class AgentOptions {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "The model base URL \"" + url + "\" must be an absolute http or https URL.");
         }
-        if (!uri.getPath().replaceAll("/+$", "").endsWith("/v1")) {
+        if (provider == Provider.OPENAI && !uri.getPath().replaceAll("/+$", "").endsWith("/v1")) {
             log.warn("the model base URL {} does not end in /v1; OpenAI-compatible endpoints usually do", url);
         }
     }

@@ -1,6 +1,7 @@
 package baton.cli;
 
 import baton.agent.ModelSettings;
+import baton.agent.Provider;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.replay.JudgeSettings;
@@ -24,7 +25,8 @@ final class JudgeOptions {
     String baseUrl;
 
     @Option(names = "--judge-provider", paramLabel = "PROVIDER",
-            description = "The judge's provider; default: BATON_JUDGE_PROVIDER, else openai.")
+            description = "The judge's provider; default: BATON_JUDGE_PROVIDER, else the agent model's provider"
+                    + " (openai for sampling).")
     String provider;
 
     @Option(names = "--judge-key-variable", paramLabel = "VARIABLE",
@@ -38,17 +40,19 @@ final class JudgeOptions {
         if (name == null) {
             return null;
         }
+        String p = Settings.first(provider, env.get("BATON_JUDGE_PROVIDER"));
+        if (p == null) {
+            p = agentModel.provider() == Provider.SAMPLING ? Providers.OPENAI : agentModel.provider().id();
+        }
         String url = Settings.first(baseUrl, env.get("BATON_JUDGE_BASE_URL"));
-        boolean shared = url == null;
-        if (shared) {
-            url = agentModel.baseUrl();
+        boolean shared = url == null && agentModel.provider().id().equals(p);
+        if (url == null) {
+            url = shared ? agentModel.baseUrl() : Providers.defaultBaseUrl(p);
         }
         if (url == null) {
             throw new BatonException(ErrorCode.CONFIGURATION,
                     "The judge model needs a base URL: set --judge-base-url or BATON_JUDGE_BASE_URL.");
         }
-        String p = Settings.first(provider, env.get("BATON_JUDGE_PROVIDER"));
-        p = p == null ? Providers.OPENAI : p;
         String variable = Settings.first(keyVariable, env.get("BATON_JUDGE_KEY_VARIABLE"));
         String key;
         if (variable != null) {
@@ -65,7 +69,7 @@ final class JudgeOptions {
         }
         // Resolving the provider here makes a wrong name an exit 2 before anything runs.
         Providers.chatModel(p, new ModelSettings(url, key, name, agentModel.timeout(), 0, agentModel.retryBackoff()));
-        return new JudgeSettings(p, new ModelSettings(url, key, name, agentModel.timeout(), agentModel.maxRetries(),
+        return new JudgeSettings(p, new ModelSettings(Provider.parse(p), url, key, name, agentModel.timeout(), agentModel.maxRetries(),
                 agentModel.retryBackoff()));
     }
 }

@@ -2,6 +2,7 @@ package baton.cli;
 
 import baton.agent.AgentSettings;
 import baton.agent.ModelSettings;
+import baton.agent.Provider;
 import baton.agent.Scenario;
 import baton.agent.ToolGateway;
 import baton.conversation.BatonException;
@@ -13,7 +14,6 @@ import baton.prompts.PromptLibrary;
 import baton.replay.JudgeSettings;
 import baton.replay.ModelEntry;
 import baton.replay.Progress;
-import baton.replay.Providers;
 import baton.replay.Replay;
 import baton.replay.ReplayReport;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -126,7 +126,11 @@ final class ReplayCommand implements Callable<Integer> {
             if (missing != null) {
                 throw new BatonException(ErrorCode.CONFIGURATION, "replay needs a model, but " + missing + " is not set.");
             }
-            targets = List.of(new Replay.Model(model.modelName(), Providers.OPENAI, model));
+            if (model.provider() == Provider.SAMPLING) {
+                throw new BatonException(ErrorCode.CONFIGURATION, "replay cannot use the model provider \"sampling\":"
+                        + " it has no connected MCP client to ask; choose openai, anthropic or gemini.");
+            }
+            targets = List.of(new Replay.Model(model.modelName(), model.provider().id(), model));
         }
         JudgeSettings judge = judgeOptions.settings(env, settings.model());
         for (Scenario scenario : scenarios) {

@@ -1,6 +1,7 @@
 package baton.mcp;
 
 import baton.agent.Cancellation;
+import baton.agent.Sampler;
 import baton.agent.TurnProgress;
 import baton.conversation.Identity;
 import java.util.Collections;
@@ -36,6 +37,15 @@ public interface ToolHandler {
     default Map<String, Object> call(Identity caller, Arguments arguments, TurnProgress progress,
             Cancellation cancellation) {
         return call(caller, arguments, progress);
+    }
+
+    /**
+     * Runs the tool as above; a tool that asks the client's own model does so through
+     * {@code sampler}, the MCP client that sent the request.
+     */
+    default Map<String, Object> call(Identity caller, Arguments arguments, TurnProgress progress,
+            Cancellation cancellation, Sampler sampler) {
+        return call(caller, arguments, progress, cancellation);
     }
 
     /**

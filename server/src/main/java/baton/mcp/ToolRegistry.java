@@ -1,6 +1,7 @@
 package baton.mcp;
 
 import baton.agent.Cancellation;
+import baton.agent.Sampler;
 import baton.agent.TurnProgress;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
@@ -84,7 +85,7 @@ public final class ToolRegistry {
             }
             Identity caller = identities.resolve(exchange);
             return call(handler, caller, arguments, new ClientLog(exchange, request.progressToken(), caller),
-                    RequestContext.cancellation(exchange));
+                    RequestContext.cancellation(exchange), RequestContext.sampler(exchange));
         }).build();
     }
 
@@ -134,13 +135,14 @@ public final class ToolRegistry {
 
     /** Runs a handler and maps every outcome to a tool result. */
     CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments) {
-        return call(handler, caller, arguments, TurnProgress.NONE, Cancellation.none());
+        return call(handler, caller, arguments, TurnProgress.NONE, Cancellation.none(), Sampler.NONE);
     }
 
     private CallToolResult call(ToolHandler handler, Identity caller, Map<String, Object> arguments,
-            TurnProgress progress, Cancellation cancellation) {
+            TurnProgress progress, Cancellation cancellation, Sampler sampler) {
         try {
-            Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress, cancellation);
+            Map<String, Object> result = handler.call(caller, new Arguments(arguments), progress, cancellation,
+                    sampler);
             // serialized once: the text is the structured content, which goes out as that same JSON
             String json = mapper.writeValueAsString(result);
             CallToolResult.Builder built = CallToolResult.builder()

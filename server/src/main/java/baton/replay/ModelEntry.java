@@ -1,6 +1,7 @@
 package baton.replay;
 
 import baton.agent.ModelSettings;
+import baton.agent.Provider;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,19 +32,19 @@ public record ModelEntry(String name, String provider, String baseUrl, String mo
     public ModelEntry {
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(provider, "provider must not be null");
-        Objects.requireNonNull(baseUrl, "baseUrl must not be null");
         Objects.requireNonNull(model, "model must not be null");
     }
 
     /** The model to run, with the timeouts and retries of {@code base} and its key read from {@code env}. */
     public Replay.Model model(ModelSettings base, Map<String, String> env) {
-        return new Replay.Model(name, provider, new ModelSettings(baseUrl, keyVariable == null ? null : env.get(keyVariable),
+        return new Replay.Model(name, provider, new ModelSettings(Provider.parse(provider), baseUrl, keyVariable == null ? null : env.get(keyVariable),
                 model, base.timeout(), base.maxRetries(), base.retryBackoff()));
     }
 
     /**
      * Reads a model matrix: a JSON array (or an object with a {@code models} array) of entries with
-     * {@code name}, {@code provider} (default {@code openai}), {@code base_url}, {@code model} and
+     * {@code name}, {@code provider} (default {@code openai}), {@code base_url} (optional for {@code anthropic}
+     * and {@code gemini}), {@code model} and
      * {@code key_variable}.
      *
      * @throws BatonException {@link ErrorCode#CONFIGURATION} naming the file, the entry and the field
@@ -80,12 +81,13 @@ public record ModelEntry(String name, String provider, String baseUrl, String mo
             String provider = text(file, at, e, "provider", false);
             provider = provider == null ? Providers.OPENAI : provider;
             if (!Providers.known(provider)) {
-                throw invalid(file, at + ".provider \"" + provider + "\" is not one of " + Providers.KNOWN);
+                throw invalid(file, at + ".provider \"" + provider + "\" is not one of " + String.join(", ", Providers.KNOWN)
+                        + (Provider.SAMPLING.id().equals(provider) ? " (a replay has no MCP client to sample)" : ""));
             }
-            String url = text(file, at, e, "base_url", true);
+            String url = text(file, at, e, "base_url", Provider.parse(provider).defaultBaseUrl() == null);
             URI uri;
             try {
-                uri = URI.create(url);
+                uri = URI.create(url == null ? Provider.parse(provider).defaultBaseUrl() : url);
             } catch (IllegalArgumentException ex) {
                 throw invalid(file, at + ".base_url \"" + url + "\" is not a URL");
             }

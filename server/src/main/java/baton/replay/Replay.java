@@ -189,7 +189,7 @@ public final class Replay {
         try {
             RecordingProxy proxy = new RecordingProxy(model.baseUrl(), recording, model.timeout());
             proxies.add(proxy);
-            return new ModelSettings(proxy.baseUrl(), model.apiKey(), model.modelName(), model.timeout(),
+            return new ModelSettings(model.provider(), proxy.baseUrl(), model.apiKey(), model.modelName(), model.timeout(),
                     model.maxRetries(), model.retryBackoff());
         } catch (IOException e) {
             throw new BatonException(ErrorCode.CONFIGURATION, "Cannot start the recording proxy: " + e.getMessage() + ".");

@@ -47,12 +47,13 @@ final class AgentHarness implements AutoCloseable {
 
     /** @param recorded load the recorded exchanges of test-fixtures/wiremock, else start empty */
     AgentHarness(boolean recorded) {
+        this(recorded ? FIXTURES.resolve("wiremock") : FIXTURES.resolve("wiremock").resolve("none"));
+    }
+
+    /** @param mappings the WireMock root whose mappings/ answer as the model */
+    AgentHarness(Path mappings) {
         WireMockConfiguration options = WireMockConfiguration.options().dynamicPort();
-        if (recorded) {
-            options.usingFilesUnderDirectory(FIXTURES.resolve("wiremock").toString());
-        } else {
-            options.usingFilesUnderDirectory(FIXTURES.resolve("wiremock").resolve("none").toString());
-        }
+        options.usingFilesUnderDirectory(mappings.toString());
         model = new WireMockServer(options);
         model.start();
         try {
@@ -91,7 +92,7 @@ final class AgentHarness implements AutoCloseable {
         gateways.add(gateway);
         ModelCaller.Sleeper noWait = d -> { };
         return new Agent(conversations, prompts, settings,
-                settings.model().missingSetting() == null ? ModelCaller.openAi(settings.model()) : null, noWait,
+                settings.model().missingSetting() == null ? ModelProviders.chatModel(settings.model()) : null, noWait,
                 gateway, Clock.systemUTC());
     }
 

@@ -172,4 +172,43 @@ class AgentOptionsTest {
 
         assertThat(e.getMessage()).contains(file.toString(), "upstreams[0]");
     }
+
+    @ParameterizedTest
+    @CsvSource({"anthropic,https://api.anthropic.com/v1/", "gemini,https://generativelanguage.googleapis.com/v1beta",
+            "Anthropic,https://api.anthropic.com/v1/"})
+    void anthropicAndGeminiDefaultToTheirPublicApiAndNeedANameAndAKey(String provider, String base) {
+        AgentSettings s = flags("--model-provider", provider).settings(Map.of());
+        assertThat(s.model().baseUrl()).isEqualTo(base);
+        assertThat(s.model().missingSetting()).startsWith("BATON_MODEL_NAME");
+
+        s = new AgentOptions().settings(Map.of("BATON_MODEL_PROVIDER", provider, "BATON_MODEL_NAME", "m"));
+        assertThat(s.model().missingSetting()).startsWith("BATON_MODEL_API_KEY");
+
+        s = new AgentOptions().settings(Map.of("BATON_MODEL_PROVIDER", provider, "BATON_MODEL_NAME", "m",
+                "BATON_MODEL_API_KEY", "k", "BATON_MODEL_BASE_URL", "http://127.0.0.1:9/proxy"));
+        assertThat(s.model().missingSetting()).isNull();
+        assertThat(s.model().baseUrl()).isEqualTo("http://127.0.0.1:9/proxy");
+        assertThat(s.model().provider().id()).isEqualTo(provider.toLowerCase());
+    }
+
+    @Test
+    void theProviderDefaultsToOpenAiAndTheFlagWinsOverTheVariable() {
+        assertThat(new AgentOptions().settings(ENV).model().provider()).isEqualTo(baton.agent.Provider.OPENAI);
+        assertThat(flags("--model-provider", "gemini").settings(Map.of("BATON_MODEL_PROVIDER", "anthropic"))
+                .model().provider()).isEqualTo(baton.agent.Provider.GEMINI);
+    }
+
+    @Test
+    void samplingNeedsNoKeyNameOrUrl() {
+        AgentSettings s = flags("--model-provider", "sampling").settings(Map.of());
+        assertThat(s.model().missingSetting()).isNull();
+    }
+
+    @Test
+    void anUnknownProviderIsOneSentence() {
+        BatonException e = failure(new AgentOptions(), Map.of("BATON_MODEL_PROVIDER", "carrier-pigeon"));
+
+        assertThat(e.getMessage()).isEqualTo(
+                "The model provider \"carrier-pigeon\" is not one of openai, anthropic, gemini, sampling.");
+    }
 }

@@ -64,6 +64,18 @@ class MainTest {
     }
 
     @Test
+    void anUnknownModelProviderIsOneSentenceAndExitTwoBeforeAnythingStarts() {
+        Object[] run = runCaptured(Map.of("BATON_DATA_DIR", "/tmp/providers-data-never-opened"),
+                "serve", "--stdio", "--user", "alice", "--model-provider", "carrier-pigeon");
+
+        assertThat(run[0]).isEqualTo(2);
+        assertThat((String) run[2]).contains(
+                "The model provider \"carrier-pigeon\" is not one of openai, anthropic, gemini, sampling.")
+                .doesNotContain("Exception");
+        assertThat(java.nio.file.Path.of("/tmp/providers-data-never-opened")).doesNotExist();
+    }
+
+    @Test
     void badRoleIsRefusedBeforeAnythingStarts() {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -278,6 +278,51 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aModelMatrixComparesOpenAiAnthropicAndGeminiSideBySide() throws Exception {
+        model.stubFor(post(urlPathEqualTo("/v1/messages")).withHeader("x-api-key", equalTo("anthropic-secret"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
+                         "content": [{"type": "text", "text": "It is 42."}], "stop_reason": "end_turn",
+                         "usage": {"input_tokens": 10, "output_tokens": 2}}""")));
+        model.stubFor(post(urlPathEqualTo("/v1beta/models/gemini-test:generateContent"))
+                .withHeader("x-goog-api-key", equalTo("gemini-secret"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"candidates": [{"content": {"role": "model", "parts": [{"text": "I think it is 41."}]},
+                          "finishReason": "STOP", "index": 0}],
+                         "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 2, "totalTokenCount": 12}}""")));
+        Path models = dir.resolve("models.json");
+        Files.writeString(models, """
+                [{"name": "steady", "base_url": "%1$s/v1", "model": "baton-demo"},
+                 {"name": "claude", "provider": "anthropic", "base_url": "%1$s/v1/", "model": "claude-test",
+                  "key_variable": "ANTHROPIC_KEY"},
+                 {"name": "gemini", "provider": "gemini", "base_url": "%1$s/v1beta", "model": "gemini-test",
+                  "key_variable": "GEMINI_KEY"}]
+                """.formatted(model.baseUrl()));
+        Map<String, String> env = new HashMap<>(Map.of("ANTHROPIC_KEY", "anthropic-secret", "GEMINI_KEY",
+                "gemini-secret", "BATON_DATA_DIR", dir.resolve("data").toString()));
+
+        Run run = run(env, "--models", models.toString(), "--repeat", "1", scenario.toString());
+
+        assertThat(run.status()).as(run.out() + run.err()).isEqualTo(1);
+        String row = run.out().lines().filter(l -> l.contains("reply matches 42") && l.contains("/1"))
+                .findFirst().orElseThrow();
+        assertThat(row).matches(".*1/1 100%\\s+1/1 100%\\s+0/1 0%.*");
+        assertThat(run.out()).contains("steady", "claude", "gemini");
+    }
+
+    @Test
+    void samplingCannotReplay() {
+        Map<String, String> env = env(model);
+        env.put("BATON_MODEL_PROVIDER", "sampling");
+
+        Run run = run(env, scenario.toString());
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains("replay cannot use the model provider \"sampling\": it has no connected MCP"
+                + " client to ask; choose openai, anthropic or gemini.");
+    }
+
+    @Test
     void aModelMatrixWithAnUnknownProviderIsABadConfiguration() throws Exception {
         Path models = dir.resolve("models.json");
         Files.writeString(models, "[{\"name\": \"x\", \"provider\": \"carrier-pigeon\", \"base_url\": \"http://h/v1\","

@@ -2,6 +2,7 @@ package baton.mcp.tools;
 
 import baton.agent.Agent;
 import baton.agent.Cancellation;
+import baton.agent.Sampler;
 import baton.agent.TurnProgress;
 import baton.agent.TurnResult;
 import baton.conversation.Identity;
@@ -37,8 +38,14 @@ public final class SendMessageTool implements ToolHandler {
     @Override
     public Map<String, Object> call(Identity caller, Arguments args, TurnProgress progress,
             Cancellation cancellation) {
+        return call(caller, args, progress, cancellation, Sampler.NONE);
+    }
+
+    @Override
+    public Map<String, Object> call(Identity caller, Arguments args, TurnProgress progress,
+            Cancellation cancellation, Sampler sampler) {
         TurnResult turn = agent.send(caller, args.requiredUuid("conversation_id"), args.requiredString("content"),
-                progress, cancellation);
+                progress, cancellation, sampler);
         Map<String, Object> result = view(turn);
         if (progress instanceof ClientLog log) {
             turn.toolCalls().stream().filter(c -> c.isError())

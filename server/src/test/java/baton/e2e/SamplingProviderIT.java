@@ -1,0 +1,229 @@
+package baton.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import baton.TestDatabase;
+import baton.agent.Agent;
+import baton.agent.AgentSettings;
+import baton.agent.ModelSettings;
+import baton.agent.Provider;
+import baton.agent.ToolGateway;
+import baton.agent.UpstreamServer;
+import baton.auth.Tokens;
+import baton.conversation.Conversations;
+import baton.conversation.Identity;
+import baton.conversation.Role;
+import baton.fixture.WarehouseServer;
+import baton.http.BatonHttpServer;
+import baton.http.HttpSettings;
+import baton.prompts.PromptLibrary;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code sampling} provider: the turn's model is the connected MCP client, asked through
+ * {@code sampling/createMessage}. The MCP Java client's sampling handler plays the model, over stdio
+ * (the real jar) and over Streamable HTTP; a client that declares no sampling gets one sentence and
+ * nothing is stored.
+ */
+class SamplingProviderIT {
+
+    static final String NO_SAMPLING = "send_message asks your MCP client's own model"
+            + " (BATON_MODEL_PROVIDER=sampling), but this client did not declare the sampling capability;"
+            + " use a client that supports sampling, or configure another model provider.";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The client's model: answers with what it was asked, and keeps every request. */
+    static final class ClientModel {
+        final List<McpSchema.CreateMessageRequest> requests = new CopyOnWriteArrayList<>();
+
+        McpSchema.CreateMessageResult answer(McpSchema.CreateMessageRequest request) {
+            requests.add(request);
+            String last = ((McpSchema.TextContent) request.messages().get(request.messages().size() - 1).content()).text();
+            return McpSchema.CreateMessageResult.builder()
+                    .role(McpSchema.Role.ASSISTANT)
+                    .content(new McpSchema.TextContent("The client's model read: " + last))
+                    .model("client-model-1")
+                    .stopReason(McpSchema.CreateMessageResult.StopReason.END_TURN)
+                    .build();
+        }
+    }
+
+    private static McpSyncClient client(McpClientTransport transport, ClientModel model) {
+        var builder = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(120));
+        if (model != null) {
+            builder.capabilities(McpSchema.ClientCapabilities.builder().sampling().build()).sampling(model::answer);
+        }
+        McpSyncClient client = builder.build();
+        client.initialize();
+        return client;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> structured(McpSchema.CallToolResult result) {
+        return (Map<String, Object>) result.structuredContent();
+    }
+
+    private static String text(McpSchema.CallToolResult result) {
+        return ((McpSchema.TextContent) result.content().get(0)).text();
+    }
+
+    private static String create(McpSyncClient client, String title) {
+        McpSchema.CallToolResult created = client.callTool(new McpSchema.CallToolRequest("create_conversation",
+                Map.of("title", title)));
+        assertThat(created.isError()).as(text(created)).isFalse();
+        Object conversation = structured(created).get("conversation");
+        Object id = conversation instanceof Map<?, ?> m ? m.get("id") : structured(created).get("id");
+        return id.toString();
+    }
+
+    private static McpSchema.CallToolResult send(McpSyncClient client, String id, String content) {
+        return client.callTool(new McpSchema.CallToolRequest("send_message",
+                Map.of("conversation_id", id, "content", content)));
+    }
+
+    private static McpSyncClient stdio(Path dataHome, String label, ClientModel model) {
+        List<String> args = List.of("-jar", BatonLauncher.jar(), "serve", "--stdio", "--user", "alice", "--project",
+                "sampling-" + label);
+        ServerParameters params = ServerParameters.builder(BatonLauncher.java()).args(args)
+                .env(BatonLauncher.env(dataHome, Map.of("BATON_MODEL_PROVIDER", "sampling"))).build();
+        var transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(JSON));
+        transport.setStdErrorHandler(line -> System.err.println("[" + label + "] " + line));
+        return client(transport, model);
+    }
+
+    @Test
+    void overStdioTheClientsModelAnswersTheTurnWithNoKey() throws Exception {
+        Path dataHome = Files.createTempDirectory("baton-sampling-stdio");
+        ClientModel model = new ClientModel();
+        McpSyncClient client = stdio(dataHome, "stdio", model);
+        try {
+            String id = create(client, "Sampled");
+            McpSchema.CallToolResult first = send(client, id, "What is a baton?");
+            assertThat(first.isError()).as(text(first)).isFalse();
+            assertThat(structured(first).get("reply")).isEqualTo("The client's model read: What is a baton?");
+            McpSchema.CallToolResult second = send(client, id, "And a relay?");
+            assertThat(structured(second).get("reply")).isEqualTo("The client's model read: And a relay?");
+
+            assertThat(model.requests).hasSize(2);
+            McpSchema.CreateMessageRequest asked = model.requests.get(1);
+            assertThat(asked.systemPrompt()).isNotBlank().doesNotContain("This conversation was forked");
+            assertThat(asked.includeContext()).isEqualTo(McpSchema.CreateMessageRequest.ContextInclusionStrategy.NONE);
+            assertThat(asked.maxTokens()).isPositive();
+            // the history so far, in turn order
+            assertThat(asked.messages()).extracting(McpSchema.SamplingMessage::role).containsExactly(
+                    McpSchema.Role.USER, McpSchema.Role.ASSISTANT, McpSchema.Role.USER);
+            assertThat(asked.messages()).extracting(m -> ((McpSchema.TextContent) m.content()).text()).containsExactly(
+                    "What is a baton?", "The client's model read: What is a baton?", "And a relay?");
+        } finally {
+            client.closeGracefully();
+        }
+
+        McpSyncClient plain = stdio(dataHome, "stdio-plain", null);
+        try {
+            String id = create(plain, "Not sampled");
+            McpSchema.CallToolResult refused = send(plain, id, "Hello?");
+            assertThat(refused.isError()).isTrue();
+            assertThat(text(refused)).isEqualTo(NO_SAMPLING);
+            McpSchema.CallToolResult read = plain.callTool(new McpSchema.CallToolRequest("read_conversation",
+                    Map.of("conversation_id", id)));
+            assertThat((List<?>) structured(read).get("messages")).isEmpty();
+        } finally {
+            plain.closeGracefully();
+        }
+    }
+
+    @Test
+    void overHttpTheClientsModelAnswersAndTheAnswerSaysTheToolsWereLeftOut() throws Exception {
+        List<AutoCloseable> closing = new ArrayList<>();
+        try {
+            var db = TestDatabase.database();
+            Conversations conversations = new Conversations(db, Clock.systemUTC());
+            PromptLibrary prompts = new PromptLibrary();
+            WarehouseServer.Running warehouse = WarehouseServer.startHttp(0,
+                    Path.of("..", "test-fixtures", "upstream", "warehouse.json"));
+            closing.add(warehouse::close);
+            UpstreamServer upstream = new UpstreamServer("warehouse", URI.create(warehouse.url()), null, Map.of(), null,
+                    Map.of(), Duration.ofSeconds(10));
+            AgentSettings settings = new AgentSettings(new ModelSettings(Provider.SAMPLING, null, null, null,
+                    Duration.ofSeconds(30), 0, Duration.ofMillis(1)), List.of(upstream), 4, Duration.ofMinutes(1));
+            ToolGateway gateway = new ToolGateway(settings.upstreams(), new JacksonMcpJsonMapper(JSON), "test");
+            closing.add(gateway);
+            BatonHttpServer server = BatonHttpServer.start(HttpSettings.loopback(0), conversations,
+                    Agent.create(conversations, prompts, settings, gateway), prompts, new Tokens(db, Clock.systemUTC()), db);
+            closing.add(server);
+            String project = "sampling-http-" + UUID.randomUUID();
+
+            ClientModel model = new ClientModel();
+            McpSyncClient client = client(http(server.mcpUrl(), token(db, "alice", project)), model);
+            closing.add(client::closeGracefully);
+            String id = create(client, "Sampled over HTTP");
+            McpSchema.CallToolResult turn = send(client, id, "What was our revenue?");
+            assertThat(turn.isError()).as(text(turn)).isFalse();
+            assertThat(structured(turn).get("reply")).isEqualTo("The client's model read: What was our revenue?"
+                    + "\n\n(Answered by your MCP client's own model through sampling, without the upstream tools:"
+                    + " Baton's sampling requests carry no tools yet.)");
+            assertThat((List<?>) structured(turn).get("tool_calls")).isEmpty();
+            assertThat(model.requests).singleElement().satisfies(r -> assertThat(r.systemPrompt()).isNotBlank());
+
+            // a client whose user declines the request: the turn ends with the client's words
+            McpSyncClient declining = McpClient.sync(http(server.mcpUrl(), token(db, "carol", project)))
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
+                    .sampling(r -> {
+                        throw new IllegalStateException("The user declined the sampling request");
+                    })
+                    .build();
+            declining.initialize();
+            closing.add(declining::closeGracefully);
+            McpSchema.CallToolResult declined = send(declining, create(declining, "Declined"), "Hello?");
+            assertThat(declined.isError()).isTrue();
+            assertThat(text(declined)).startsWith("The model call failed: your MCP client answered the sampling"
+                    + " request with an error: ").contains("declined");
+
+            McpSyncClient plain = client(http(server.mcpUrl(), token(db, "bob", project)), null);
+            closing.add(plain::closeGracefully);
+            String other = create(plain, "Not sampled");
+            McpSchema.CallToolResult refused = send(plain, other, "Hello?");
+            assertThat(refused.isError()).isTrue();
+            assertThat(text(refused)).isEqualTo(NO_SAMPLING);
+        } finally {
+            for (int i = closing.size() - 1; i >= 0; i--) {
+                closing.get(i).close();
+            }
+        }
+    }
+
+    private static String token(baton.db.Database db, String user, String project) {
+        return new Tokens(db, Clock.systemUTC()).create(new Identity(user, project, Role.EDITOR), "test").secret();
+    }
+
+    private static McpClientTransport http(URI mcpUrl, String token) {
+        return HttpClientStreamableHttpTransport.builder(mcpUrl.getScheme() + "://" + mcpUrl.getAuthority())
+                .endpoint(mcpUrl.getPath())
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+}
