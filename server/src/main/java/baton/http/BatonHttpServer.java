@@ -180,7 +180,7 @@ public final class BatonHttpServer implements AutoCloseable {
             // "/" is the servlet API's default mapping: every path /mcp and /healthz do not claim
             context.addServlet(new ServletHolder("pages", new PageGate(new OriginPolicy(settings), pages)), "/");
         }
-        ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED);
+        ResumableStreams streams = new ResumableStreams(MAX_SESSIONS_REMEMBERED, limitSettings.idleTimeout());
         BearerGate bearer = new BearerGate(bearers);
         if (oauth != null) {
             ServletHolder metadata = new ServletHolder("oauth-protected-resource", new ProtectedResourceServlet(bearer));

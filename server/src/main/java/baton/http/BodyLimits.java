@@ -51,8 +51,14 @@ final class BodyLimits {
     record Body(byte[] bytes) implements Result {
     }
 
-    /** The answer instead of reading on; {@code retryAfterSeconds} is 0 for none. */
-    record Refusal(int status, String sentence, long retryAfterSeconds) implements Result {
+    /**
+     * The answer instead of reading on; {@code retryAfterSeconds} is 0 for none; {@code id} is the
+     * JSON-RPC id of the refused request when it was read before the refusal (else null).
+     */
+    record Refusal(int status, String sentence, long retryAfterSeconds, Object id) implements Result {
+        Refusal(int status, String sentence, long retryAfterSeconds) {
+            this(status, sentence, retryAfterSeconds, null);
+        }
     }
 
     BodyLimits(LimitSettings limits, long maxRequestBytes) {
@@ -107,7 +113,7 @@ final class BodyLimits {
                     body.write(buffer, 0, n);
                     String problem = scan == null ? null : scan.feed(buffer, 0, n);
                     if (problem != null) {
-                        return new Refusal(400, problem, 0);
+                        return new Refusal(400, problem, 0, scan.id());
                     }
                     Refusal slow = tooSlow(body.size(), start);
                     if (slow != null) {
@@ -118,6 +124,9 @@ final class BodyLimits {
             String problem;
             if (scan != null) {
                 problem = scan.end();
+                if (problem != null) {
+                    return new Refusal(400, problem, 0, scan.id());
+                }
             } else {
                 byte[] asUtf8 = body.toString(charsetOf(request)).getBytes(StandardCharsets.UTF_8);
                 problem = json.check(asUtf8, 0, asUtf8.length, "the request body");

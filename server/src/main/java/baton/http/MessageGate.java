@@ -58,6 +58,13 @@ final class MessageGate {
                 if (refusal.retryAfterSeconds() > 0) {
                     response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
                 }
+                if (refusal.id() != null) {
+                    // a request too big in values or depth whose id came first: its answer is that
+                    // request's error, so the client's session goes on (a 400 would end it)
+                    JsonRpcErrors.write(response, HttpServletResponse.SC_OK,
+                            mapper.valueToTree(refusal.id()), JsonRpcErrors.INVALID_REQUEST, refusal.sentence());
+                    return null;
+                }
                 JsonRpcErrors.write(response, refusal.status(), null,
                         refusal.status() == HttpServletResponse.SC_BAD_REQUEST ? JsonRpcErrors.INVALID_REQUEST
                                 : JsonRpcErrors.REFUSED, refusal.sentence());

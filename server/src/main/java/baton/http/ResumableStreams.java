@@ -78,8 +78,15 @@ final class ResumableStreams implements AutoCloseable {
         }
     };
     private final Map<SseStream, Cancellation> cancellations = Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private final long idleListeningNanos;
 
     ResumableStreams(int maxSessions) {
+        this(maxSessions, Duration.ZERO);
+    }
+
+    /** @param idleListening how long a listening stream (GET) may carry only keep-alives before it is ended; zero: never */
+    ResumableStreams(int maxSessions, Duration idleListening) {
+        this.idleListeningNanos = idleListening.toNanos();
         this.sessions = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Map<String, SseStream>> eldest) {
@@ -137,7 +144,7 @@ final class ResumableStreams implements AutoCloseable {
         }
         ScheduledFuture<?>[] beat = new ScheduledFuture<?>[1];
         beat[0] = timer.scheduleWithFixedDelay(() -> {
-            if (!stream.heartbeat()) {
+            if (!stream.heartbeat(idleListeningNanos)) {
                 beat[0].cancel(false);
             }
         }, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);

@@ -61,6 +61,7 @@ final class SseStream {
     private Sink sink;
     private boolean finished;
     private long finishedAt;
+    private long lastEventAt = System.nanoTime();
 
     SseStream(String id, boolean listening, Sink first, Watcher watcher) {
         this.id = id;
@@ -131,6 +132,7 @@ final class SseStream {
         if (finished) {
             return;
         }
+        lastEventAt = System.nanoTime();
         long next = ++seq;
         String text = "id: " + id + "-" + next + "\n" + body + "\n";
         events.addLast(new Event(next, text));
@@ -152,7 +154,20 @@ final class SseStream {
 
     /** An SSE comment, to find out whether the client is still there; false when the stream is over. */
     synchronized boolean heartbeat() {
+        return heartbeat(0);
+    }
+
+    /**
+     * As {@link #heartbeat()}; a listening stream that carried no event for longer than
+     * {@code idleNanos} (when positive) is ended instead, since keep-alives alone would hold its
+     * connection forever. The client opens a new one when it wants to listen again.
+     */
+    synchronized boolean heartbeat(long idleNanos) {
         if (finished) {
+            return false;
+        }
+        if (listening && idleNanos > 0 && System.nanoTime() - lastEventAt > idleNanos) {
+            lost("it carried no event for " + java.time.Duration.ofNanos(idleNanos).toSeconds() + " s");
             return false;
         }
         if (sink != null && !sink.write(": keep-alive\n\n")) {

@@ -64,6 +64,8 @@ public record JsonBudget(int maxValues, int maxDepth) {
         private long values;
         private int depth;
         private boolean stopped;
+        private boolean idNext;
+        private Object id;
 
         private Scan(String what) {
             this.what = what;
@@ -108,8 +110,24 @@ public record JsonBudget(int maxValues, int maxDepth) {
             return values;
         }
 
+        /**
+         * The message's JSON-RPC id (a String or a Long) when it came before the refusal, at the
+         * top level; else null. A refusal that knows it answers that request, not the whole exchange.
+         */
+        public Object id() {
+            return id;
+        }
+
         private String drain() throws IOException {
             for (JsonToken token; (token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE; ) {
+                if (idNext) {
+                    idNext = false;
+                    if (token == JsonToken.VALUE_STRING) {
+                        id = parser.getText();
+                    } else if (token == JsonToken.VALUE_NUMBER_INT) {
+                        id = parser.getLongValue();
+                    }
+                }
                 switch (token) {
                     case START_OBJECT, START_ARRAY -> {
                         values++;
@@ -120,8 +138,7 @@ public record JsonBudget(int maxValues, int maxDepth) {
                         }
                     }
                     case END_OBJECT, END_ARRAY -> depth--;
-                    case FIELD_NAME -> {
-                    }
+                    case FIELD_NAME -> idNext = depth == 1 && "id".equals(parser.currentName());
                     default -> values++;
                 }
                 if (values > maxValues) {

@@ -85,7 +85,9 @@ final class WebFixture implements AutoCloseable {
             ends.add(ids.get(ids.size() - 1));
         }
         if (sharedTurns > 0) {
-            conversations.share(alice, c.id(), ends.get(sharedTurns - 1));
+            // every tool result shown to members: these pages are about rendering them (no upstream
+            // here could check them; withheld results have tests of their own)
+            conversations.share(alice, c.id(), ends.get(sharedTurns - 1), baton.conversation.ToolResultsPolicy.ALL);
         }
         return c;
     }
