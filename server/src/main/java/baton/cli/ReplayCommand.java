@@ -146,8 +146,8 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayReport report;
         try (Storage db = storage.open(env, 2);
                 ToolGateway gateway = new ToolGateway(settings.upstreams(), new JacksonMcpJsonMapper(new ObjectMapper()),
-                        BatonMcpServer.version())) {
-            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
+                        BatonMcpServer.version());
+                Conversations conversations = sharingOptions.conversations(db.database(), gateway, env)) {
             report = new Replay(conversations, new PromptLibrary(), settings, gateway, out)
                     .run(scenarios, targets, new Replay.Options(repeat, minPassRate, project, judge, record, junit, json),
                             progress);

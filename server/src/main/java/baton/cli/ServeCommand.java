@@ -141,10 +141,11 @@ final class ServeCommand implements Callable<Integer> {
         StartupTrace.mark("reading stdin");
         // The database opens while the MCP server is built and the handshake is answered (neither needs it).
         try (Storage db = Storage.openInBackground(config.dbUrl(), config.dataDir(), 4);
-                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
+                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version());
+                // closed before the pool: the reads still folded in memory reach the activity
+                Conversations conversations = sharingOptions.conversations(db.database(), gateway, env)) {
             transportProvider.graceAfter(db.opened());
             StartupTrace.mark("upstream gateway built");
-            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             StartupTrace.mark("prompts and agent built");
@@ -183,8 +184,10 @@ final class ServeCommand implements Callable<Integer> {
         JacksonMcpJsonMapper jsonMapper = new JacksonMcpJsonMapper(new ObjectMapper());
         CountDownLatch closed = new CountDownLatch(1);
         try (Storage db = Storage.open(config.dbUrl(), config.dataDir(), HTTP_POOL_SIZE);
-                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version())) {
-            Conversations conversations = sharingOptions.conversations(db.database(), gateway, env);
+                ToolGateway gateway = new ToolGateway(agentSettings.upstreams(), jsonMapper, BatonMcpServer.version());
+                // closed before the pool, also after SIGTERM (its hook waits for this thread): the
+                // reads still folded in memory reach the activity
+                Conversations conversations = sharingOptions.conversations(db.database(), gateway, env)) {
             PromptLibrary prompts = new PromptLibrary();
             Agent agent = Agent.create(conversations, prompts, agentSettings, gateway);
             Tokens tokens = new Tokens(db.database(), Clock.systemUTC());

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delete, rename, lineage and activity of conversations. Reached only through {@link Conversations}
- * (the single access entry point), whose access rules it uses.
+ * (the single access entry point), with the rules of {@link Access}.
  */
 final class Governance {
 
@@ -41,26 +41,28 @@ final class Governance {
     static final Duration RUNNING_TURN = Duration.ofMinutes(11);
 
     private final Database db;
-    private final Conversations access;
+    private final Access access;
     private final ConversationStore store;
+    private final MessageStore messageStore;
     private final ActivityStore activity;
     private final GovernanceStore governance = new GovernanceStore();
 
-    Governance(Database db, Conversations access, ConversationStore store, ActivityStore activity) {
+    Governance(Database db, Access access, ConversationStore store, MessageStore messageStore, ActivityStore activity) {
         this.db = db;
         this.access = access;
         this.store = store;
+        this.messageStore = messageStore;
         this.activity = activity;
     }
 
     int delete(Identity caller, UUID id) {
-        Conversations.requireWriter(caller, "delete conversations");
+        Access.requireWriter(caller, "delete conversations");
         int messages = db.write("deleting conversation " + id, c -> {
             // FOR UPDATE: a fork of it (FOR SHARE) is either done before, and whole, or finds it gone
             Conversation conversation = access.existing(c, caller, id, ConversationStore.Lock.UPDATE);
-            Conversations.requireOwnerOrAdmin(caller, conversation, "delete");
+            Access.requireOwnerOrAdmin(caller, conversation, "delete");
             Instant now = access.now();
-            Optional<Message> latest = store.latestTurnRoot(c, id);
+            Optional<Message> latest = messageStore.latestTurnRoot(c, id);
             if (latest.isPresent() && latest.get().type() == MessageType.CALL
                     && latest.get().createdAt().isAfter(now.minus(RUNNING_TURN))) {
                 throw new BatonException(ErrorCode.TURN_IN_PROGRESS, "Conversation " + id
@@ -82,7 +84,7 @@ final class Governance {
     }
 
     Conversation rename(Identity caller, UUID id, String title) {
-        Conversations.requireWriter(caller, "rename conversations");
+        Access.requireWriter(caller, "rename conversations");
         if (title == null || title.isBlank()) {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "title must not be blank.");
         }
@@ -91,10 +93,10 @@ final class Governance {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "title must be at most "
                     + Conversations.MAX_TITLE_LENGTH + " characters, not " + clean.length() + ".");
         }
-        Conversations.requireStorable("title", clean);
+        Access.requireStorable("title", clean);
         Conversation renamed = db.write("renaming conversation " + id, c -> {
             Conversation conversation = access.existing(c, caller, id, ConversationStore.Lock.UPDATE);
-            Conversations.requireOwnerOrAdmin(caller, conversation, "rename");
+            Access.requireOwnerOrAdmin(caller, conversation, "rename");
             Instant now = access.now();
             governance.rename(c, id, clean, now);
             Map<String, Object> details = new LinkedHashMap<>();
@@ -158,7 +160,7 @@ final class Governance {
         Cursor after = Cursor.decode(cursor);
         return db.read("listing the activity of conversation " + id, c -> {
             Conversation conversation = access.existing(c, caller, id, ConversationStore.Lock.NONE);
-            Conversations.requireOwnerOrAdmin(caller, conversation, "list the activity of");
+            Access.requireOwnerOrAdmin(caller, conversation, "list the activity of");
             List<ActivityEvent> rows = activity.page(c, id, after.at(), after.id(), pageSize + 1);
             String next = null;
             if (rows.size() > pageSize) {

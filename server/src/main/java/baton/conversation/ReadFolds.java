@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * data leaves); the next ones in this process only add to a count here, which a background task
  * adds to the event every second (and before this process lists or exports activity). So a polling
  * client costs a memory increment per read, not a write. What a crash of this process loses is at
- * most the last second of counts, never an event.
+ * most the last second of counts, never an event; an orderly end loses nothing ({@link #close}).
  */
 final class ReadFolds {
 
@@ -42,6 +42,7 @@ final class ReadFolds {
     private final ActivityStore store;
     private final Map<Key, Pending> known = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService flusher;
+    private volatile boolean closed;
 
     ReadFolds(Database db, ActivityStore store) {
         this.db = db;
@@ -60,7 +61,7 @@ final class ReadFolds {
 
     /** The read of {@code key} was written: the next ones in its window fold here. */
     void written(Key key) {
-        if (known.size() < MAX_KEYS) {
+        if (!closed && known.size() < MAX_KEYS) {
             known.putIfAbsent(key, new Pending());
             startFlusher();
         }
@@ -69,7 +70,7 @@ final class ReadFolds {
     private void startFlusher() {
         if (flusher == null) {
             synchronized (this) {
-                if (flusher == null) {
+                if (flusher == null && !closed) {
                     ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
                         Thread t = new Thread(r, "baton-activity-flush");
                         t.setDaemon(true);
@@ -118,6 +119,34 @@ final class ReadFolds {
         for (Key key : known.keySet()) {
             if (key.window() < window) {
                 // under the key's lock, as fold takes it: no read is counted into a fold being forgotten
+                known.computeIfPresent(key, (k, v) -> v.count.get() == 0 ? null : v);
+            }
+        }
+    }
+
+    /**
+     * Stops the task and adds what is still counted here to the activity. From then on every read
+     * is written by itself: nothing is folded where no task would add it.
+     */
+    void close(Instant now) {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            closed = true;
+            s = flusher;
+        }
+        if (s != null) {
+            s.shutdown();
+            try {
+                s.awaitTermination(5, TimeUnit.SECONDS); // a flush under way ends first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // no key is added from now on; a read folding meanwhile into a key is taken by the second round
+        for (int round = 0; round < 2 && !known.isEmpty(); round++) {
+            flush(now);
+            for (Key key : known.keySet()) {
+                // under the key's lock, as fold takes it: only a fold with nothing left to add goes
                 known.computeIfPresent(key, (k, v) -> v.count.get() == 0 ? null : v);
             }
         }

@@ -201,4 +201,26 @@ class ActivityTest {
         conversations.exportActivity(project, later, exported::add);
         assertThat(exported).extracting(ActivityEvent::action).containsExactly("read");
     }
+
+    /**
+     * Regression: the counts of reads folded in memory (added to their event every second) were
+     * lost when the process ended, as nothing added them at shutdown.
+     */
+    @Test
+    void readsStillFoldedInMemoryReachTheActivityWhenTheProcessCloses() {
+        UUID id = sharedConversation(1);
+        Conversations process = new Conversations(TestDatabase.database(), clock);
+        process.read(bob, id, -1, 10); // written before it is answered
+        process.read(bob, id, -1, 10); // folded in this process's memory
+        process.metadata(bob, id);
+        process.close();
+        // listed by another process, which has no fold of its own to add
+        ActivityEvent read = all(alice, id).get(0);
+        assertThat(read.action()).isEqualTo("read");
+        assertThat(read.count()).isEqualTo(3);
+
+        // once closed, a read is written by itself: nothing is folded where no task would add it
+        process.read(bob, id, -1, 10);
+        assertThat(all(alice, id).get(0).count()).isEqualTo(4);
+    }
 }
