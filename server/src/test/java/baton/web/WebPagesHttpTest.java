@@ -7,6 +7,7 @@ import baton.auth.WebSessions;
 import baton.conversation.Conversation;
 import baton.conversation.ListScope;
 import baton.conversation.ShareTerms;
+import baton.conversation.ToolResultsPolicy;
 import baton.e2e.McpTestClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -249,6 +250,37 @@ class WebPagesHttpTest {
                 .statusCode()).isEqualTo(303);
         assertThat(web.conversations.metadata(web.alice, c.id()).conversation().share().expiresAt())
                 .isBetween(before.plusSeconds(600), Instant.now().plusSeconds(600));
+    }
+
+    @Test
+    void theOwnerChoosesTheToolResultsPolicyAndSeesItInTheTerms() throws Exception {
+        Conversation c = web.conversation("Results policy", 0, List.of(Turns.turn("what did the tool say?")));
+        HttpResponse<String> form = web.get("/c/" + c.id(), alice);
+        assertThat(form.body()).contains("<select id=\"tool-results\" name=\"tool_results\">",
+                "<option value=\"checked\" selected>checked: ", "<option value=\"all\">all: ",
+                "<option value=\"none\">none: ");
+        String csrf = WebFixture.hidden(form.body(), "csrf");
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=none").statusCode())
+                .isEqualTo(303);
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation().sharedToolResults())
+                .isEqualTo(ToolResultsPolicy.NONE);
+        String page = web.get("/c/" + c.id(), alice).body();
+        assertThat(text(page, "terms-tool-results")).startsWith("none: no reader sees any tool result");
+        assertThat(page).contains("<option value=\"none\" selected>none: ");
+        assertThat(web.get("/c/" + c.id(), bob).body()).as("bob reads it without the results")
+                .contains("class=\"withheld\"").doesNotContain("id=\"terms-tool-results\"", "tool-results");
+
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=all").statusCode())
+                .isEqualTo(303);
+        assertThat(text(web.get("/c/" + c.id(), alice).body(), "terms-tool-results"))
+                .startsWith("all: every reader sees every tool result");
+        assertThat(web.get("/c/" + c.id(), bob).body()).doesNotContain("class=\"withheld\"");
+
+        Conversation before = web.conversations.metadata(web.alice, c.id()).conversation();
+        HttpResponse<String> bad = web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=some");
+        assertThat(bad.statusCode()).isEqualTo(409);
+        assertThat(text(bad.body(), "sentence")).startsWith("tool_results must be one of checked, all, none");
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation()).isEqualTo(before);
     }
 
     @Test
