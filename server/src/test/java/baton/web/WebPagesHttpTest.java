@@ -284,6 +284,51 @@ class WebPagesHttpTest {
     }
 
     @Test
+    void theOwnersPageListsTheActivityNewestFirstAndOthersSeeNone() throws Exception {
+        Conversation c = web.conversation("Watched", 1, List.of(Turns.turn("who reads this?")));
+        HttpResponse<String> bobs = web.get("/c/" + c.id(), bob);
+        assertThat(bobs.statusCode()).isEqualTo(200);
+        assertThat(bobs.body()).as("a member sees no activity").doesNotContain("id=\"activity\"", "activity-events");
+        web.conversations.rename(web.alice, c.id(), "Watched <closely>");
+
+        String page = web.get("/c/" + c.id(), alice).body();
+        assertThat(page).contains("id=\"activity\"");
+        List<String> events = events(page);
+        assertThat(events).as(page).hasSize(3);
+        assertThat(events.get(0)).startsWith("alice renamed it from \u201cWatched\u201d to \u201cWatched &lt;closely&gt;\u201d");
+        assertThat(events.get(1)).startsWith("bob read it");
+        assertThat(events.get(2)).startsWith("alice shared it");
+        assertThat(page).doesNotContain("activity-more");
+
+        // more than a page: a link that carries the cursor, and the rest on the next page
+        for (int i = 0; i < ActivityModel.PAGE; i++) {
+            web.conversations.unshare(web.alice, c.id());
+        }
+        page = web.get("/c/" + c.id(), alice).body();
+        assertThat(events(page)).hasSize(ActivityModel.PAGE).allMatch(e -> e.startsWith("alice unshared it"));
+        Matcher more = Pattern.compile("id=\"activity-more\" href=\"([^\"]+)\"").matcher(page);
+        assertThat(more.find()).as(page).isTrue();
+        String next = more.group(1).replace("&amp;", "&").replace("&#x3D;", "=").replace("&#61;", "=");
+        assertThat(next).startsWith("/c/" + c.id() + "?activity=");
+        List<String> rest = events(web.get(next, alice).body());
+        assertThat(rest).hasSize(3);
+        assertThat(rest.get(1)).startsWith("bob read it");
+
+        assertThat(web.get("/c/" + c.id() + "?activity=nonsense", alice).statusCode()).isEqualTo(400);
+        assertThat(web.get("/c/" + c.id() + "?activity=nonsense", bob).body()).doesNotContain("id=\"activity\"");
+    }
+
+    /** The page's activity lines, tags dropped, white space collapsed. */
+    private static List<String> events(String html) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<li class=\"event\"[^>]*>(.*?)</li>", Pattern.DOTALL).matcher(html);
+        while (m.find()) {
+            out.add(m.group(1).replaceAll("<[^>]+>", "").strip().replaceAll("\\s+", " "));
+        }
+        return out;
+    }
+
+    @Test
     void badShareTermsGetTheToolsOneSentenceAndChangeNothing() throws Exception {
         Conversation c = web.conversation("Terms kept", 1, List.of(Turns.turn("kept?"), Turns.turn("later?")));
         Conversation before = web.conversations.metadata(web.alice, c.id()).conversation();
