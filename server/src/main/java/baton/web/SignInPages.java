@@ -86,7 +86,13 @@ final class SignInPages {
             page.notFound();
             return;
         }
-        Optional<SignedIn> signedIn = flow.get().handle(page.request, page.response, rest);
+        Optional<SignedIn> signedIn;
+        try {
+            signedIn = flow.get().handle(page.request, page.response, rest);
+        } catch (SignInFlow.Refused e) {
+            page.problem(e.status(), "Not signed in", e.getMessage());
+            return;
+        }
         if (signedIn.isPresent()) {
             open(page, signedIn.get(), "/");
         }
