@@ -105,6 +105,21 @@ class OAuthSignInTest {
     }
 
     @Test
+    void aShareLinkOpenedSignedOutLandsOnItsPageAfterTheIssuer() throws Exception {
+        Conversation shared = web.conversation("Opened from a link", 1, List.of(Turns.turn("shared with bob?")));
+        HttpClient browser = browser(HttpClient.Redirect.NORMAL);
+        HttpResponse<String> signin = get(browser, web.url("/c/" + shared.id()));
+        assertThat(signin.uri().getPath()).isEqualTo("/signin");
+        Matcher button = Pattern.compile("id=\"signin-oauth\" href=\"([^\"]+)\"").matcher(signin.body());
+        assertThat(button.find()).as(signin.body()).isTrue();
+        nextToken("bob", editorOf(web.project));
+        HttpResponse<String> landed = get(browser, web.url(button.group(1).replace("&#x2F;", "/").replace("&#61;", "=")));
+        assertThat(landed.statusCode()).as(landed.body()).isEqualTo(200);
+        assertThat(landed.uri().getPath()).isEqualTo("/c/" + shared.id());
+        assertThat(landed.body()).contains("bob · " + web.project + " · editor", "shared with bob?");
+    }
+
+    @Test
     void theRedirectCarriesPkceStateNonceAndResourceAndTheirSecretsOnlyInAnHttpOnlyCookie() throws Exception {
         HttpClient browser = browser(HttpClient.Redirect.NEVER);
         HttpResponse<String> start = get(browser, web.url("/signin/oauth"));
@@ -130,7 +145,6 @@ class OAuthSignInTest {
     void aWrongStateIsRefusedAndOpensNoSession() throws Exception {
         HttpClient browser = browser(HttpClient.Redirect.NEVER);
         URI authorize = URI.create(get(browser, web.url("/signin/oauth")).headers().firstValue("Location").orElseThrow());
-        nextToken("alice", editorOf(web.project));
         HttpResponse<String> issued = get(browser, authorize);
         URI callback = URI.create(issued.headers().firstValue("Location").orElseThrow());
         assertThat(callback.getPath()).isEqualTo("/signin/oauth/callback");
