@@ -128,6 +128,8 @@ class WebPageBrowserTest {
         assertThat(owner.findElement(By.id("share-url")).getText()).isEqualTo(web.base + "/c/" + c.id());
         assertThat(owner.findElement(By.id("activity-events")).getText()).contains("bob read it");
         screenshot(owner, "conversation-owner");
+        owner.get(web.url("/c/" + c.id() + "#activity").toString());
+        screenshot(owner, "activity");
         owner.findElement(By.id("unshare")).click();
         new WebDriverWait(owner, Duration.ofSeconds(10)).until(d -> d.findElements(By.id("unshare")).isEmpty());
         assertThat(owner.findElements(By.id("shared-mark"))).isEmpty();
