@@ -224,7 +224,7 @@ final class ServeCommand implements Callable<Integer> {
      * The pages' sign-in at the OAuth issuer, when it and the web client are configured: against
      * the metadata discovered at start, checking tokens as {@code /mcp} does for the same resource.
      */
-    private List<SignInFlow> signInFlows(PublicUrl url, OAuthResourceServer oauth, Tokens tokens) {
+    List<SignInFlow> signInFlows(PublicUrl url, OAuthResourceServer oauth, Tokens tokens) {
         Optional<String> clientId = webOptions.clientId(env);
         if (clientId.isEmpty() || oauth == null) {
             return List.of();
