@@ -23,8 +23,18 @@ import org.slf4j.LoggerFactory;
  * @param issuer the issuer, as configured and as the metadata states it
  * @param jwksUri where its signing keys are
  * @param introspectionEndpoint its RFC 7662 endpoint, when it states one
+ * @param authorizationEndpoint where people are sent to sign in (the code flow), when it states one
+ * @param tokenEndpoint where a code is exchanged for tokens, when it states one
+ * @param openIdConnect whether it is an OpenID provider (its metadata lists the scope {@code openid}
+ *     or came from OpenID Connect Discovery): then sign-in asks for {@code openid} and checks a nonce
+ * @param scopesSupported the scopes it lists, or empty when it lists none
  */
-public record AuthorizationServerMetadata(URI issuer, URI jwksUri, URI introspectionEndpoint) {
+public record AuthorizationServerMetadata(URI issuer, URI jwksUri, URI introspectionEndpoint,
+        URI authorizationEndpoint, URI tokenEndpoint, boolean openIdConnect, List<String> scopesSupported) {
+
+    public AuthorizationServerMetadata {
+        scopesSupported = scopesSupported == null ? List.of() : List.copyOf(scopesSupported);
+    }
 
     private static final Logger log = LoggerFactory.getLogger(AuthorizationServerMetadata.class);
     static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -58,12 +68,32 @@ public record AuthorizationServerMetadata(URI issuer, URI jwksUri, URI introspec
                         "The authorization server metadata at " + url + " names no jwks_uri.");
             }
             String introspection = doc.path("introspection_endpoint").asText("");
+            List<String> scopes = new ArrayList<>();
+            doc.path("scopes_supported").forEach(scope -> scopes.add(scope.asText("")));
+            boolean oidc = scopes.contains("openid") || url.getPath().contains("openid-configuration");
             log.info("OAuth issuer {}: metadata at {}, keys at {}", issuer, url, jwks);
             return new AuthorizationServerMetadata(issuer, URI.create(jwks),
-                    introspection.isEmpty() ? null : URI.create(introspection));
+                    introspection.isEmpty() ? null : URI.create(introspection),
+                    endpoint(doc, "authorization_endpoint"), endpoint(doc, "token_endpoint"), oidc, scopes);
         }
         throw new BatonException(ErrorCode.CONFIGURATION, "Baton could not read the metadata of the OAuth issuer "
                 + issuer + " (tried " + String.join(", ", tried) + ").");
+    }
+
+    /** An endpoint the metadata names, or null when it names none or not an http(s) URL. */
+    private static URI endpoint(JsonNode doc, String name) {
+        String text = doc.path(name).asText("");
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return (scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null ? uri : null;
+        } catch (java.net.URISyntaxException e) {
+            log.warn("the authorization server metadata names an {} that is not a URL", name);
+            return null;
+        }
     }
 
     /**

@@ -52,6 +52,11 @@ public final class OAuthResourceServer {
         return settings;
     }
 
+    /** What the issuer's metadata said at start (its endpoints for the web pages' sign-in among them). */
+    public AuthorizationServerMetadata metadata() {
+        return metadata;
+    }
+
     public IssuerKeys keys() {
         return keys;
     }

@@ -23,10 +23,13 @@ import baton.mcp.ShareLinks;
 import baton.mcp.stdio.StdioTransport;
 import baton.prompts.PromptLibrary;
 import baton.web.PublicUrl;
+import baton.web.OAuthSignIn;
+import baton.web.SignInFlow;
 import baton.web.WebPages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
+import java.net.URI;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,6 +178,10 @@ final class ServeCommand implements Callable<Integer> {
             settings = WebOptions.allowing(settings, publicUrl.get());
         }
         OAuthSettings oauthSettings = oauthOptions.settings(env, webOptions.publicUrl);
+        if (webOptions.clientId(env).isPresent() && (publicUrl.isEmpty() || oauthSettings == null)) {
+            throw new BatonException(ErrorCode.CONFIGURATION,
+                    "--web-client-id (BATON_WEB_CLIENT_ID) needs --public-url and --oauth-issuer: people sign in at that issuer.");
+        }
         // the issuer is asked before anything opens, so a wrong one ends the start with one sentence
         OAuthResourceServer oauth = oauthSettings == null ? null
                 : OAuthResourceServer.discover(oauthSettings, Clock.systemUTC());
@@ -194,8 +201,8 @@ final class ServeCommand implements Callable<Integer> {
             ShareLinks links = publicUrl.<ShareLinks>map(url -> id -> Optional.of(url.conversation(id)))
                     .orElse(ShareLinks.NONE);
             WebPages pages = publicUrl.map(url -> new WebPages(conversations,
-                    new WebSessions(db.database(), Clock.systemUTC(), sessionTtl), tokens, url, List.of()))
-                    .orElse(null);
+                    new WebSessions(db.database(), Clock.systemUTC(), sessionTtl), tokens, url,
+                    signInFlows(url, oauth, tokens))).orElse(null);
             BatonHttpServer server = BatonHttpServer.start(settings, limits, conversations, agent, prompts, tokens,
                     db.database(), links, pages, oauth);
             publicUrl.ifPresent(url -> log.info("serving web pages for people at {}", url.base()));
@@ -214,6 +221,21 @@ final class ServeCommand implements Callable<Integer> {
             closed.countDown();
         }
         return 0;
+    }
+
+    /**
+     * The pages' sign-in at the OAuth issuer, when it and the web client are configured: against
+     * the metadata discovered at start, checking tokens as {@code /mcp} does for the same resource.
+     */
+    List<SignInFlow> signInFlows(PublicUrl url, OAuthResourceServer oauth, Tokens tokens) {
+        Optional<String> clientId = webOptions.clientId(env);
+        if (clientId.isEmpty() || oauth == null) {
+            return List.of();
+        }
+        URI resource = oauth.settings().resource(URI.create(url.base() + "/mcp"));
+        log.info("people may sign in to the web pages at {} as client {}", oauth.settings().issuer(), clientId.get());
+        return List.of(new OAuthSignIn(oauth.metadata(), oauth.bearers(tokens, resource), resource, url,
+                clientId.get(), webOptions.clientSecret(env), oauth.settings().roleClaim() == null));
     }
 
     /**

@@ -23,8 +23,28 @@ final class WebOptions {
             description = "How long a web sign-in lasts (5 to 43200); default: BATON_WEB_SESSION_MINUTES, else 720 (12 hours).")
     Long sessionMinutes;
 
+    @Option(names = "--web-client-id", paramLabel = "ID",
+            description = "The OAuth client id of the web pages: with --oauth-issuer and --public-url, people sign in at the issuer (authorization code flow with PKCE, redirect URI <public-url>/signin/oauth/callback); default: BATON_WEB_CLIENT_ID, else only the token form.")
+    String clientId;
+
+    @Option(names = "--web-client-secret", paramLabel = "SECRET",
+            description = "The web client's secret, for a confidential client (prefer the variable: a flag shows in the process list); default: BATON_WEB_CLIENT_SECRET, else a public client (PKCE alone).")
+    String clientSecret;
+
     boolean anyGiven() {
-        return publicUrl != null || sessionMinutes != null;
+        return publicUrl != null || sessionMinutes != null || clientId != null || clientSecret != null;
+    }
+
+    /** The web client's id, when people sign in with OAuth. */
+    Optional<String> clientId(Map<String, String> env) {
+        String id = Settings.first(clientId, env.get("BATON_WEB_CLIENT_ID"));
+        return id == null || id.isBlank() ? Optional.empty() : Optional.of(id.strip());
+    }
+
+    /** The web client's secret, or null for a public client. */
+    String clientSecret(Map<String, String> env) {
+        String secret = Settings.first(clientSecret, env.get("BATON_WEB_CLIENT_SECRET"));
+        return secret == null || secret.isBlank() ? null : secret.strip();
     }
 
     /** The public URL, when the pages are served. */

@@ -7,6 +7,7 @@ import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
 import baton.conversation.ShareRequest;
 import baton.conversation.ShareTerms;
+import baton.conversation.ToolResultsPolicy;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,22 +22,33 @@ import java.util.UUID;
  * one place that grows when sharing does. It takes the turn end to share up to ({@code until},
  * empty for the latest), the audience ({@code audience}: user ids separated by commas or spaces,
  * empty for the whole project), the expiry ({@code expiry}: empty for none, a number of seconds,
- * or {@code seconds} with the number in {@code expiry_seconds}) and {@code follow}. The request
+ * or {@code seconds} with the number in {@code expiry_seconds}), {@code follow} and the tool-results
+ * policy ({@code tool_results}: {@code checked}, {@code all} or {@code none}; empty for the
+ * server's default). The request
  * checks them exactly as {@code share_conversation} does, so the page obeys the rules of the tool
  * and shows the tool's sentence when they are broken.
  */
-record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow) {
+record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, boolean follow,
+        ToolResultsPolicy toolResults) {
 
     /** The expiries the form offers, in seconds, with their labels. */
     static final Map<Long, String> EXPIRIES = presets();
 
-    // the result policy (tool_results: checked/all/none) that issue 12 adds to ShareRequest becomes
-    // a field here, read from a select in share_form.mustache, once ShareRequest takes it
+    /** The tool-results policies the form offers, with the one line that explains each. */
+    static final Map<ToolResultsPolicy, String> POLICIES = policies();
 
     static ShareForm read(HttpServletRequest request) {
         return new ShareForm(until(request.getParameter("until")), audience(request.getParameter("audience")),
                 expiry(request.getParameter("expiry"), request.getParameter("expiry_seconds")),
-                request.getParameter("follow") != null);
+                request.getParameter("follow") != null, toolResults(request.getParameter("tool_results")));
+    }
+
+    /** Empty is the server's default; anything else must be a policy's name (the tool's sentence otherwise). */
+    private static ToolResultsPolicy toolResults(String policy) {
+        if (policy == null || policy.isBlank()) {
+            return null;
+        }
+        return ToolResultsPolicy.parse(policy.strip());
     }
 
     private static UUID until(String until) {
@@ -85,13 +97,14 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
 
     Conversation submit(Conversations conversations, Identity caller, UUID conversationId) {
         return conversations.shareOn(caller, conversationId,
-                new ShareRequest(until, withUsers, expiresInSeconds, follow));
+                new ShareRequest(until, withUsers, expiresInSeconds, follow, toolResults));
     }
 
     /**
-     * What the form shows of a conversation's share: the current terms (audience, expiry, follow)
-     * for the owner to check, and the fields' starting values (today's audience and follow; the
-     * expiry starts at none, since a re-share sets every term anew).
+     * What the form shows of a conversation's share: the current terms (audience, expiry, follow,
+     * tool results) for the owner to check, and the fields' starting values (today's audience,
+     * follow and policy, {@code checked} when not shared; the expiry starts at none, since a
+     * re-share sets every term anew).
      */
     static Map<String, Object> model(Conversation c) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -101,6 +114,12 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
         out.put("expiries", expiries);
         out.put("min_expiry", ShareRequest.MIN_EXPIRY_SECONDS);
         out.put("max_expiry", ShareRequest.MAX_EXPIRY_SECONDS);
+        ToolResultsPolicy current = c.sharedToolResults();
+        ToolResultsPolicy selected = current == null ? ToolResultsPolicy.CHECKED : current;
+        List<Map<String, Object>> policies = new ArrayList<>();
+        POLICIES.forEach((p, line) -> policies.add(Map.of("value", p.wireName(), "explanation", line,
+                "selected", p == selected)));
+        out.put("policies", policies);
         if (terms == null) {
             out.put("terms", null);
             out.put("audience_value", "");
@@ -115,6 +134,8 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
         shown.put("expires_at", terms.expiresAt() == null ? null : ConversationModel.time(terms.expiresAt()));
         shown.put("expired", terms.expiresAt() != null && !Instant.now().isBefore(terms.expiresAt()));
         shown.put("follows", terms.follows());
+        shown.put("tool_results", current == null ? "" : current.wireName());
+        shown.put("tool_results_explanation", current == null ? "" : POLICIES.get(current));
         out.put("terms", shown);
         out.put("audience_value", wholeProject ? "" : String.join(", ", terms.withUsers()));
         out.put("follows", terms.follows());
@@ -123,6 +144,14 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
 
     private static String abbreviate(String value) {
         return value.length() <= 20 ? value : value.substring(0, 20) + "…";
+    }
+
+    private static Map<ToolResultsPolicy, String> policies() {
+        Map<ToolResultsPolicy, String> out = new LinkedHashMap<>();
+        out.put(ToolResultsPolicy.CHECKED, "a reader sees a tool result only if they could obtain it themselves now");
+        out.put(ToolResultsPolicy.ALL, "every reader sees every tool result as it was recorded");
+        out.put(ToolResultsPolicy.NONE, "no reader sees any tool result; the calls show, their results are withheld");
+        return Collections.unmodifiableMap(out);
     }
 
     private static Map<Long, String> presets() {

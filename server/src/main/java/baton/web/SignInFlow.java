@@ -24,8 +24,23 @@ public interface SignInFlow {
     /**
      * Answers a GET to {@code /signin/{name}} or below. Returns the person once proven; otherwise
      * writes its own answer (a redirect to the issuer, or a page saying what went wrong) and
-     * returns empty. Nothing sensitive may go into a URL Baton serves or a log line.
+     * returns empty, or throws {@link Refused} for the page to say what went wrong. Nothing
+     * sensitive may go into a URL Baton serves or a log line.
      */
     Optional<SignedIn> handle(HttpServletRequest request, HttpServletResponse response, String rest)
             throws IOException;
+
+    /** The sign-in ends here: the HTTP status and the one sentence the page shows. */
+    final class Refused extends RuntimeException {
+        private final int status;
+
+        public Refused(int status, String sentence) {
+            super(sentence, null, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
 }

@@ -24,6 +24,8 @@ final class SignInPages {
     private static final Logger log = LoggerFactory.getLogger(SignInPages.class);
     static final String SESSION_COOKIE = "baton_session";
     static final String SIGNIN_COOKIE = "baton_signin";
+    /** The page to go to after a flow at another site (a local path, checked when set and when read). */
+    static final String NEXT_COOKIE = "baton_next";
     private static final String SECRET_SHAPE = "[A-Za-z0-9_-]{43}";
 
     private final WebSessions sessions;
@@ -54,7 +56,10 @@ final class SignInPages {
         }
         Map<String, Object> model = page.model("Sign in");
         model.put("signin_csrf", value);
-        model.put("next", next(page.request.getParameter("next")));
+        String next = next(page.request.getParameter("next"));
+        model.put("next", next);
+        model.put("next_query", next.equals("/") ? null
+                : java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
         model.put("error", error);
         model.put("flows", flows.stream().map(f -> Map.of("name", f.name(), "label", f.label())).toList());
         page.render(status, "signin", model);
@@ -86,9 +91,24 @@ final class SignInPages {
             page.notFound();
             return;
         }
-        Optional<SignedIn> signedIn = flow.get().handle(page.request, page.response, rest);
+        if (rest.isEmpty()) {
+            String next = next(page.request.getParameter("next"));
+            if (next.equals("/")) {
+                Cookies.clear(page.response, NEXT_COOKIE, publicUrl, page.request);
+            } else {
+                Cookies.set(page.response, NEXT_COOKIE, next, 600, publicUrl, page.request, "Lax");
+            }
+        }
+        Optional<SignedIn> signedIn;
+        try {
+            signedIn = flow.get().handle(page.request, page.response, rest);
+        } catch (SignInFlow.Refused e) {
+            page.problem(e.status(), "Not signed in", e.getMessage());
+            return;
+        }
         if (signedIn.isPresent()) {
-            open(page, signedIn.get(), "/");
+            Cookies.clear(page.response, NEXT_COOKIE, publicUrl, page.request);
+            open(page, signedIn.get(), next(page.cookie(NEXT_COOKIE)));
         }
     }
 

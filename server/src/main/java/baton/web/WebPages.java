@@ -183,6 +183,20 @@ public final class WebPages extends HttpServlet {
         boolean mayShare = view.isOwner() || caller.isAdmin();
         model.put("may_share", mayShare);
         model.put("share", mayShare ? ShareForm.model(c) : null);
+        if (mayShare) {
+            String cursor = page.request.getParameter("activity");
+            boolean paged = cursor != null && !cursor.isEmpty();
+            try {
+                model.put("activity", ActivityModel.of(c.id(),
+                        conversations.activity(caller, c.id(), ActivityModel.PAGE, paged ? cursor : null), paged));
+            } catch (BatonException e) {
+                if (e.code() != ErrorCode.INVALID_ARGUMENT) {
+                    throw e;
+                }
+                page.problem(HttpServletResponse.SC_BAD_REQUEST, "Cannot show the activity", e.getMessage());
+                return;
+            }
+        }
         model.put("forked_from", forkedFrom(caller, c.forkedFrom()));
         model.put("share_url", publicUrl.conversation(c.id()));
         model.put("more", view.nextAfterIndex() == null ? null : "/c/" + c.id() + "?after=" + view.nextAfterIndex());

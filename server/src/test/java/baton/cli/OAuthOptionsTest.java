@@ -81,4 +81,30 @@ class OAuthOptionsTest {
                 + closedPort + "/realm (tried http://127.0.0.1:" + closedPort
                 + "/.well-known/oauth-authorization-server/realm, ").doesNotContain("Exception");
     }
+
+    @Test
+    void theWebClientComesFromFlagsThenTheEnvironmentAndNeedsAnIssuerAndAPublicUrl() {
+        Map<String, String> env = Map.of("BATON_WEB_CLIENT_ID", "from-env", "BATON_WEB_CLIENT_SECRET", "s3cret");
+        WebOptions none = CommandLine.populateCommand(new WebOptions());
+        assertThat(none.clientId(Map.of())).isEmpty();
+        assertThat(none.clientSecret(Map.of())).as("a public client").isNull();
+        assertThat(none.clientId(env)).contains("from-env");
+        assertThat(none.clientSecret(env)).isEqualTo("s3cret");
+        WebOptions flagged = CommandLine.populateCommand(new WebOptions(), "--web-client-id", "from-flag");
+        assertThat(flagged.clientId(env)).contains("from-flag");
+
+        PrintStream err = System.err;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = Main.run(Map.of("BATON_DB_URL", TestDatabase.jdbcUrl()), "serve", "--http", "--port", "0",
+                    "--public-url", "http://127.0.0.1:8080", "--web-client-id", "baton-web");
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(status).isEqualTo(2);
+        assertThat(e.toString(StandardCharsets.UTF_8))
+                .contains("--web-client-id (BATON_WEB_CLIENT_ID) needs --public-url and --oauth-issuer");
+    }
 }

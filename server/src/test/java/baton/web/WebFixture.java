@@ -11,6 +11,8 @@ import baton.conversation.Conversations;
 import baton.conversation.Identity;
 import baton.conversation.NewMessage;
 import baton.conversation.Role;
+import baton.conversation.ShareRequest;
+import baton.conversation.ToolResultsPolicy;
 import baton.db.Database;
 import baton.http.BatonHttpServer;
 import baton.http.HttpSettings;
@@ -60,6 +62,11 @@ final class WebFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     WebFixture() throws IOException {
+        this((url, tokens) -> List.of());
+    }
+
+    /** With the sign-in flows {@code flows} makes for the public URL (known once a port is free). */
+    WebFixture(java.util.function.BiFunction<PublicUrl, Tokens, List<SignInFlow>> flows) throws IOException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -69,14 +76,18 @@ final class WebFixture implements AutoCloseable {
         PromptLibrary prompts = new PromptLibrary();
         gateway = new ToolGateway(List.of(), new JacksonMcpJsonMapper(new ObjectMapper()), "test");
         WebPages pages = new WebPages(conversations, new WebSessions(db, Clock.systemUTC(), WebSessions.DEFAULT_TTL),
-                tokens, url, List.of());
+                tokens, url, flows.apply(url, tokens));
         ShareLinks links = id -> Optional.of(url.conversation(id));
         server = BatonHttpServer.start(HttpSettings.loopback(port), conversations,
                 Agent.create(conversations, prompts, AgentSettings.withoutModel(), gateway), prompts, tokens, db,
                 links, pages);
     }
 
-    /** A conversation of alice's with the given turns, shared up to turn {@code sharedTurns} (0: not shared). */
+    /**
+     * A conversation of alice's with the given turns, shared up to turn {@code sharedTurns} (0: not
+     * shared) with the tool-results policy {@code all}: the fixture has no upstream to check a
+     * reader's access against, and the pages' tests are about showing results, not entitlements.
+     */
     Conversation conversation(String title, int sharedTurns, List<List<NewMessage>> turns) {
         Conversation c = conversations.create(alice, title);
         List<UUID> ends = new ArrayList<>();
@@ -85,9 +96,8 @@ final class WebFixture implements AutoCloseable {
             ends.add(ids.get(ids.size() - 1));
         }
         if (sharedTurns > 0) {
-            // every tool result shown to members: these pages are about rendering them (no upstream
-            // here could check them; withheld results have tests of their own)
-            conversations.share(alice, c.id(), ends.get(sharedTurns - 1), baton.conversation.ToolResultsPolicy.ALL);
+            conversations.shareOn(alice, c.id(), new ShareRequest(ends.get(sharedTurns - 1), null, null, false,
+                    ToolResultsPolicy.ALL));
         }
         return c;
     }

@@ -126,7 +126,10 @@ class WebPageBrowserTest {
         assertThat(owner.findElement(By.id("shared-mark")).getText()).startsWith("Shared up to here");
         assertThat(owner.findElement(By.tagName("main")).getText()).contains("Not shared yet?");
         assertThat(owner.findElement(By.id("share-url")).getText()).isEqualTo(web.base + "/c/" + c.id());
+        assertThat(owner.findElement(By.id("activity-events")).getText()).contains("bob read it");
         screenshot(owner, "conversation-owner");
+        owner.get(web.url("/c/" + c.id() + "#activity").toString());
+        screenshot(owner, "activity");
         owner.findElement(By.id("unshare")).click();
         new WebDriverWait(owner, Duration.ofSeconds(10)).until(d -> d.findElements(By.id("unshare")).isEmpty());
         assertThat(owner.findElements(By.id("shared-mark"))).isEmpty();
@@ -153,11 +156,13 @@ class WebPageBrowserTest {
         new org.openqa.selenium.support.ui.Select(until).selectByIndex(1); // turn 1
         owner.findElement(By.id("audience")).sendKeys("bob");
         new org.openqa.selenium.support.ui.Select(owner.findElement(By.id("expiry"))).selectByValue("604800");
+        new org.openqa.selenium.support.ui.Select(owner.findElement(By.id("tool-results"))).selectByValue("none");
         owner.findElement(By.id("share")).click();
         new WebDriverWait(owner, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("share-terms")).isEmpty());
         assertThat(owner.findElement(By.id("terms-audience")).getText()).isEqualTo("bob");
         assertThat(owner.findElement(By.id("terms-expires")).getText()).endsWith("UTC");
         assertThat(owner.findElement(By.id("terms-follows")).getText()).isEqualTo("fixed at the marked turn");
+        assertThat(owner.findElement(By.id("terms-tool-results")).getText()).startsWith("none: ");
         screenshot(owner, "share-terms");
 
         signIn(reader, web.carolToken);

@@ -7,6 +7,7 @@ import baton.auth.WebSessions;
 import baton.conversation.Conversation;
 import baton.conversation.ListScope;
 import baton.conversation.ShareTerms;
+import baton.conversation.ToolResultsPolicy;
 import baton.e2e.McpTestClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -249,6 +250,82 @@ class WebPagesHttpTest {
                 .statusCode()).isEqualTo(303);
         assertThat(web.conversations.metadata(web.alice, c.id()).conversation().share().expiresAt())
                 .isBetween(before.plusSeconds(600), Instant.now().plusSeconds(600));
+    }
+
+    @Test
+    void theOwnerChoosesTheToolResultsPolicyAndSeesItInTheTerms() throws Exception {
+        Conversation c = web.conversation("Results policy", 0, List.of(Turns.turn("what did the tool say?")));
+        HttpResponse<String> form = web.get("/c/" + c.id(), alice);
+        assertThat(form.body()).contains("<select id=\"tool-results\" name=\"tool_results\">",
+                "<option value=\"checked\" selected>checked: ", "<option value=\"all\">all: ",
+                "<option value=\"none\">none: ");
+        String csrf = WebFixture.hidden(form.body(), "csrf");
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=none").statusCode())
+                .isEqualTo(303);
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation().sharedToolResults())
+                .isEqualTo(ToolResultsPolicy.NONE);
+        String page = web.get("/c/" + c.id(), alice).body();
+        assertThat(text(page, "terms-tool-results")).startsWith("none: no reader sees any tool result");
+        assertThat(page).contains("<option value=\"none\" selected>none: ");
+        assertThat(web.get("/c/" + c.id(), bob).body()).as("bob reads it without the results")
+                .contains("class=\"withheld\"").doesNotContain("id=\"terms-tool-results\"", "tool-results");
+
+        assertThat(web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=all").statusCode())
+                .isEqualTo(303);
+        assertThat(text(web.get("/c/" + c.id(), alice).body(), "terms-tool-results"))
+                .startsWith("all: every reader sees every tool result");
+        assertThat(web.get("/c/" + c.id(), bob).body()).doesNotContain("class=\"withheld\"");
+
+        Conversation before = web.conversations.metadata(web.alice, c.id()).conversation();
+        HttpResponse<String> bad = web.post("/c/" + c.id() + "/share", alice, "csrf=" + csrf + "&tool_results=some");
+        assertThat(bad.statusCode()).isEqualTo(409);
+        assertThat(text(bad.body(), "sentence")).startsWith("tool_results must be one of checked, all, none");
+        assertThat(web.conversations.metadata(web.alice, c.id()).conversation()).isEqualTo(before);
+    }
+
+    @Test
+    void theOwnersPageListsTheActivityNewestFirstAndOthersSeeNone() throws Exception {
+        Conversation c = web.conversation("Watched", 1, List.of(Turns.turn("who reads this?")));
+        HttpResponse<String> bobs = web.get("/c/" + c.id(), bob);
+        assertThat(bobs.statusCode()).isEqualTo(200);
+        assertThat(bobs.body()).as("a member sees no activity").doesNotContain("id=\"activity\"", "activity-events");
+        web.conversations.rename(web.alice, c.id(), "Watched <closely>");
+
+        String page = web.get("/c/" + c.id(), alice).body();
+        assertThat(page).contains("id=\"activity\"");
+        List<String> events = events(page);
+        assertThat(events).as(page).hasSize(3);
+        assertThat(events.get(0)).startsWith("alice renamed it from \u201cWatched\u201d to \u201cWatched &lt;closely&gt;\u201d");
+        assertThat(events.get(1)).startsWith("bob read it");
+        assertThat(events.get(2)).startsWith("alice shared it");
+        assertThat(page).doesNotContain("activity-more");
+
+        // more than a page: a link that carries the cursor, and the rest on the next page
+        for (int i = 0; i < ActivityModel.PAGE; i++) {
+            web.conversations.unshare(web.alice, c.id());
+        }
+        page = web.get("/c/" + c.id(), alice).body();
+        assertThat(events(page)).hasSize(ActivityModel.PAGE).allMatch(e -> e.startsWith("alice unshared it"));
+        Matcher more = Pattern.compile("id=\"activity-more\" href=\"([^\"]+)\"").matcher(page);
+        assertThat(more.find()).as(page).isTrue();
+        String next = more.group(1).replace("&amp;", "&").replace("&#x3D;", "=").replace("&#61;", "=");
+        assertThat(next).startsWith("/c/" + c.id() + "?activity=");
+        List<String> rest = events(web.get(next, alice).body());
+        assertThat(rest).hasSize(3);
+        assertThat(rest.get(1)).startsWith("bob read it");
+
+        assertThat(web.get("/c/" + c.id() + "?activity=nonsense", alice).statusCode()).isEqualTo(400);
+        assertThat(web.get("/c/" + c.id() + "?activity=nonsense", bob).body()).doesNotContain("id=\"activity\"");
+    }
+
+    /** The page's activity lines, tags dropped, white space collapsed. */
+    private static List<String> events(String html) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<li class=\"event\"[^>]*>(.*?)</li>", Pattern.DOTALL).matcher(html);
+        while (m.find()) {
+            out.add(m.group(1).replaceAll("<[^>]+>", "").strip().replaceAll("\\s+", " "));
+        }
+        return out;
     }
 
     @Test
