@@ -88,6 +88,12 @@ class OAuthHttpEndToEndIT extends EndToEndSuite {
     }
 
     @Override
+    void viewerWriteIsRefused(McpTestClient viewer, String tool, Map<String, Object> arguments) {
+        // over OAuth a viewer's write is refused before the MCP server, with HTTP 403 (the step-up hint)
+        assertThatThrownBy(() -> viewer.call(tool, arguments));
+    }
+
+    @Override
     @Test
     void viewerReadsSharedButWritesNothingAndProjectsStayApart() {
         String project = "e2e-" + UUID.randomUUID();
