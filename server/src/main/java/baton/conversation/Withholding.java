@@ -174,10 +174,13 @@ public final class Withholding {
 
     /**
      * What a turn with a withheld result withholds beyond its results: everything but the user's
-     * messages and the tool calls (a result that is shown is not looked at here).
+     * messages and the tool calls (a result that is shown is not looked at here). A tool call names
+     * its tool: a "call" that names none is text like any other (a harness may write one), so it is
+     * withheld with the rest.
      */
     private static boolean isDerived(Message m) {
-        boolean toolCall = m.type() == MessageType.CALL && m.parentId() != null;
+        boolean toolCall = m.type() == MessageType.CALL && m.parentId() != null && m.tool() != null
+                && !m.tool().isBlank();
         return m.role() != MessageRole.USER && !toolCall && !isToolResult(m);
     }
 

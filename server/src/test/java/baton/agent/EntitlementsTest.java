@@ -165,6 +165,31 @@ class EntitlementsTest {
     }
 
     @Test
+    void aCallThatNamesNoToolIsTextAndIsWithheldWithTheTurnsAnswer() throws Exception {
+        Conversations conversations = conversations(entitlements());
+        UUID id = conversations.create(alice, "harness notes").id();
+        UUID root = UUID.randomUUID();
+        UUID call = UUID.randomUUID();
+        conversations.append(alice, id, List.of(
+                new NewMessage(root, MessageRole.USER, MessageType.CALL, Message.ROUTER_AGENT, null, ContentType.TEXT,
+                        "Margins?"),
+                new NewMessage(UUID.randomUUID(), MessageRole.ASSISTANT, MessageType.CALL, "", root, ContentType.TEXT,
+                        "SECRET-ASSISTANT-NOTE"),
+                new NewMessage(call, MessageRole.ASSISTANT, MessageType.CALL, "query_dataset", root, ContentType.JSON,
+                        "{\"dataset\":\"finance\"}"),
+                new NewMessage(UUID.randomUUID(), MessageRole.TOOL, MessageType.RESULT, "query_dataset", call,
+                        ContentType.JSON, "{\"margin\":0.42}"),
+                new NewMessage(UUID.randomUUID(), MessageRole.ASSISTANT, MessageType.RESULT, Message.ROUTER_AGENT, null,
+                        ContentType.TEXT, "The margin is 42%.")));
+        conversations.share(alice, id, null, ToolResultsPolicy.NONE);
+
+        List<Message> seen = conversations.readAll(bob, id).messages();
+        assertThat(withheld(seen.get(1)).path("reason").asText()).isEqualTo("derived");
+        assertThat(seen.get(2).content()).isEqualTo("{\"dataset\":\"finance\"}"); // a real tool call stays
+        assertThat(seen.toString()).doesNotContain("SECRET-ASSISTANT-NOTE").doesNotContain("0.42").doesNotContain("42%");
+    }
+
+    @Test
     void bobsForkCopiesTheWithheldMessagesAndListsWhatHeLost() throws Exception {
         Conversations conversations = conversations(entitlements(upstream("warehouse", warehouse.url(), Duration.ofSeconds(10))));
         UUID id = story(conversations, alice);
