@@ -67,7 +67,9 @@ final class Governance {
                     && latest.get().createdAt().isAfter(now.minus(RUNNING_TURN))) {
                 throw new BatonException(ErrorCode.TURN_IN_PROGRESS, "Conversation " + id
                         + " has a turn in progress (started " + latest.get().createdAt()
-                        + "); wait for it to end or cancel it, then delete the conversation.");
+                        + "); delete it once the turn has ended (send_message ends its own turns and can be"
+                        + " cancelled; a turn appended with append_messages ends with its root result of router_agent),"
+                        + " or after " + RUNNING_TURN.toMinutes() + " minutes, when an unfinished turn counts as abandoned.");
             }
             governance.insertTombstone(c, conversation, caller.userId(), now);
             governance.deleteConversation(c, id);

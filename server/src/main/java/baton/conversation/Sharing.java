@@ -88,6 +88,7 @@ final class Sharing {
         details.put("shared_until_message_id", shared.sharedUntilMessageId() == null ? null
                 : shared.sharedUntilMessageId().toString());
         details.put("shared_until_index", shared.sharedUntilIndex());
+        details.put("tool_results", shared.sharedToolResults() == null ? null : shared.sharedToolResults().wireName());
         ShareTerms terms = shared.share();
         if (terms != null) {
             details.put("with_users", terms.withUsers());

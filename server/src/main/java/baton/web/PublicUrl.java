@@ -32,10 +32,16 @@ public record PublicUrl(URI base) {
                     || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
                 throw new URISyntaxException(t, "not an http(s) URL with a host");
             }
+            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
+                // pages, links, forms and /mcp are all served at the root
+                throw new BatonException(ErrorCode.CONFIGURATION, "The public URL '" + (t.length() > 100
+                        ? t.substring(0, 100) + "…" : t) + "' has a path; Baton is served at the root of its host,"
+                        + " so give http(s)://host[:port] only, e.g. https://baton.example.com.");
+            }
             return new PublicUrl(uri);
         } catch (URISyntaxException e) {
             throw new BatonException(ErrorCode.CONFIGURATION, "The public URL '" + (t.length() > 100
-                    ? t.substring(0, 100) + "…" : t) + "' must be http(s)://host[:port][/path], e.g. https://baton.example.com.");
+                    ? t.substring(0, 100) + "…" : t) + "' must be http(s)://host[:port], e.g. https://baton.example.com.");
         }
     }
 

@@ -68,9 +68,10 @@ record ShareForm(UUID until, List<String> withUsers, Long expiresInSeconds, bool
             return null;
         }
         List<String> ids = new ArrayList<>();
-        for (String id : audience.split("[,\\s]+")) {
-            if (!id.isEmpty()) {
-                ids.add(id);
+        // commas (or lines) separate ids: a user id may hold a space, as identities may
+        for (String id : audience.split("[,\\n]+")) {
+            if (!id.isBlank()) {
+                ids.add(id.strip());
             }
         }
         return ids.isEmpty() ? null : ids;

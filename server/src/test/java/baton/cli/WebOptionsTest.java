@@ -46,6 +46,10 @@ class WebOptionsTest {
                         assertThat(e.getMessage()).startsWith("The public URL").endsWith(".");
                     });
         }
+        // pages, links and /mcp are served at the root: a path would give links that lead nowhere
+        assertThatThrownBy(() -> flags("--public-url", "http://127.0.0.1:18443/baton/").publicUrl(Map.of()))
+                .hasMessage("The public URL 'http://127.0.0.1:18443/baton' has a path; Baton is served at the root of"
+                        + " its host, so give http(s)://host[:port] only, e.g. https://baton.example.com.");
         assertThatThrownBy(() -> flags("--web-session-minutes", "1").sessionTtl(Map.of()))
                 .hasMessage("The web session length must be between 5 and 43200 minutes, not 1.");
     }

@@ -101,7 +101,8 @@ final class RunningBaton implements AutoCloseable {
                 "permission denied: dataset 'finance'", "I could not read the finance dataset."));
         conversations.append(alice, id, turn("<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</script>",
                 null, null, null, null, "That is <b>text</b>, not markup."));
-        conversations.share(alice, id, null);
+        // every result shown: the viewer's rendering of them is under test (no upstream here could check them)
+        conversations.share(alice, id, null, baton.conversation.ToolResultsPolicy.ALL);
         return id;
     }
 
