@@ -150,11 +150,17 @@ public final class AccessTokens {
         if (s.contains("audience")) {
             return "The access token is not meant for this server: its audience (aud) must include " + resource + ".";
         }
+        if (s.contains("missing required claims")) {
+            // before the issuer's check: "missing" holds "iss"
+            int open = s.indexOf('[');
+            int close = s.indexOf(']', open + 1);
+            String which = open >= 0 && close > open ? s.substring(open + 1, close).strip() : "";
+            return which.isEmpty() || which.length() > 40
+                    ? "The access token lacks a required claim (exp, iss and aud are required)."
+                    : "The access token has no " + which + " claim; exp, iss and aud are required.";
+        }
         if (s.contains("iss")) {
             return "The access token was not issued by " + issuer + ".";
-        }
-        if (s.contains("missing required claims")) {
-            return "The access token lacks a required claim (exp, iss and aud are required).";
         }
         log.debug("refused an access token's claims: {}", s);
         return "The access token's claims were refused.";

@@ -52,7 +52,8 @@ final class OAuthIdentities {
         try {
             return new BearerCheck.Accepted(new Identity(user, project, role), true);
         } catch (BatonException e) {
-            return new BearerCheck.Lacking("The access token's user or project is not usable: " + e.getMessage(), null);
+            // no scope would help: the token itself names something Baton cannot use
+            return new BearerCheck.Invalid("The access token's user or project is not usable: " + e.getMessage());
         }
     }
 

@@ -304,6 +304,19 @@ class OAuthResourceServerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aTokenWithoutExpIsRefusedNamingTheMissingClaim() throws Exception {
+        Field field = KeyProvider.class.getDeclaredField("signingKeys");
+        field.setAccessible(true);
+        RSAKey current = (RSAKey) ((Map<String, Object>) field.get(keys)).get("default");
+        JWTClaimsSet noExp = JWTClaimsSet.parse(claims("olivia", "baton:editor")); // claims() sets no exp
+        SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(current.getKeyID())
+                .type(com.nimbusds.jose.JOSEObjectType.JWT).build(), noExp);
+        token.sign(new RSASSASigner(current));
+        assertInvalid(token.serialize(), "The access token has no exp claim; exp, iss and aud are required.");
+    }
+
+    @Test
     void unsignedAndHmacWithThePublicKeyTokensAreRefused() throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder(JWTClaimsSet.parse(claims("mallory", "baton:admin")))
                 .expirationTime(Date.from(Instant.now().plusSeconds(300))).build();
