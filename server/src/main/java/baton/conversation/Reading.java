@@ -67,8 +67,13 @@ final class Reading {
             }
             // only the whole turns around the page decide what it withholds, so a page costs the
             // same whatever the size of the conversation
-            int[] range = messageStore.turnsAround(c, conversationId, page.get(0).index(),
-                    page.get(page.size() - 1).index(), lastVisible);
+            int first = page.get(0).index();
+            int last = page.get(page.size() - 1).index();
+            int[] range = messageStore.turnsAround(c, conversationId, first, last, lastVisible);
+            if (range[0] >= first && range[1] <= last) {
+                // the page holds its turns whole (a whole conversation, say): it is its own skeleton
+                return new Snapshot(view, page);
+            }
             return new Snapshot(view, messageStore.skeleton(c, conversationId, range[0], range[1]));
         });
         ConversationView view = snapshot.view();
