@@ -1,13 +1,11 @@
 package baton.conversation;
 
 import baton.db.Database;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,34 +179,15 @@ final class Governance {
 
     /** Position in an activity listing: time and id of the last event of the previous page. */
     private record Cursor(Instant at, long id) {
-        private static final Cursor START = new Cursor(Instant.parse("9999-12-31T23:59:59Z"), Long.MAX_VALUE);
-        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+        private static final Cursor START = new Cursor(PageCursor.END, Long.MAX_VALUE);
 
         String encode() {
-            String raw = "a:" + at.getEpochSecond() + ":" + at.getNano() + ":" + id;
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+            return PageCursor.encode("a", at, Long.toString(id));
         }
 
         static Cursor decode(String cursor) {
-            if (cursor == null || cursor.isEmpty()) {
-                return START;
-            }
-            try {
-                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-                String[] parts = raw.split(":", 4);
-                if (!parts[0].equals("a")) {
-                    throw new IllegalArgumentException("not an activity cursor");
-                }
-                long nanos = Long.parseLong(parts[2]);
-                Instant at = Instant.ofEpochSecond(Long.parseLong(parts[1]), nanos);
-                if (nanos < 0 || nanos > 999_999_999 || at.isBefore(EARLIEST) || at.isAfter(START.at())) {
-                    throw new IllegalArgumentException("time out of range");
-                }
-                return new Cursor(at, Long.parseLong(parts[3]));
-            } catch (RuntimeException e) {
-                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                        "cursor " + Quote.of(cursor) + " is not a cursor returned by conversation_activity.");
-            }
+            Cursor c = PageCursor.decode(cursor, "a", "conversation_activity", (at, tail) -> new Cursor(at, Long.parseLong(tail)));
+            return c == null ? START : c;
         }
     }
 }

@@ -1,9 +1,7 @@
 package baton.conversation;
 
 import baton.db.Database;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,35 +149,15 @@ final class Reading {
 
     /** Position in a listing: created_at and id of the last conversation of the previous page. */
     private record Cursor(Instant createdAt, UUID id) {
-        private static final Cursor START = new Cursor(Instant.parse("9999-12-31T23:59:59Z"),
-                new UUID(-1L, -1L));
-        /** The earliest time a cursor may hold: any earlier one was not made by Baton. */
-        private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+        private static final Cursor START = new Cursor(PageCursor.END, new UUID(-1L, -1L));
 
         String encode() {
-            String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+            return PageCursor.encode("", createdAt, id.toString());
         }
 
         static Cursor decode(String cursor) {
-            if (cursor == null || cursor.isEmpty()) {
-                return START;
-            }
-            try {
-                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-                String[] parts = raw.split(":", 3);
-                long nanos = Long.parseLong(parts[1]);
-                Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
-                // PostgreSQL's timestamps end long before Java's: a time outside Baton's range
-                // would fail in the query, as an internal error
-                if (nanos < 0 || nanos > 999_999_999 || at.isBefore(EARLIEST) || at.isAfter(START.createdAt())) {
-                    throw new IllegalArgumentException("time out of range");
-                }
-                return new Cursor(at, UUID.fromString(parts[2]));
-            } catch (RuntimeException e) {
-                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                        "cursor " + Quote.of(cursor) + " is not a cursor returned by list_conversations.");
-            }
+            Cursor c = PageCursor.decode(cursor, "", "list_conversations", (at, tail) -> new Cursor(at, UUID.fromString(tail)));
+            return c == null ? START : c;
         }
     }
 }

@@ -211,6 +211,11 @@ final class BodyLimits {
         return maxLargeBodies - large.availablePermits();
     }
 
+    /**
+     * Whether the body is to be UTF-8 (no charset named, or UTF-8): the transport decodes it
+     * leniently, so bytes that are not UTF-8 would become U+FFFD and be stored as if sent; the
+     * message gate refuses them naming the field that holds them ({@code InvalidUtf8}).
+     */
     static boolean isUtf8(HttpServletRequest request) {
         String name = request.getCharacterEncoding();
         return name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8");

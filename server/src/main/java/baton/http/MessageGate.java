@@ -71,7 +71,7 @@ final class MessageGate {
                 return null;
             }
             byte[] body = ((BodyLimits.Body) read).bytes();
-            if (declaresUtf8(request)) {
+            if (BodyLimits.isUtf8(request)) {
                 InvalidUtf8 bad = InvalidUtf8.find(body, "the body");
                 if (bad != null) {
                     // a request with an id gets its error as its answer; anything else is refused outright
@@ -81,7 +81,7 @@ final class MessageGate {
                     return null;
                 }
             }
-            Charset charset = charsetOf(request);
+            Charset charset = BodyLimits.charsetOf(request);
             message = PostedMessage.read(mapper, new String(body, charset));
             if (message.problem() != null) {
                 JsonRpcErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, null, message.problem().code(),
@@ -144,28 +144,5 @@ final class MessageGate {
             return true;
         }
         return false;
-    }
-
-    /**
-     * Whether the body is to be UTF-8 (no charset named, or UTF-8): the transport decodes it
-     * leniently, so bytes that are not UTF-8 would become U+FFFD and be stored as if sent; they are
-     * refused here naming the field that holds them ({@link InvalidUtf8}).
-     */
-    private static boolean declaresUtf8(HttpServletRequest request) {
-        String name = request.getCharacterEncoding();
-        return name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8");
-    }
-
-    /** The charset the transport decodes the body with: the request's, else UTF-8. */
-    private static Charset charsetOf(HttpServletRequest request) {
-        String name = request.getCharacterEncoding();
-        if (name == null) {
-            return StandardCharsets.UTF_8;
-        }
-        try {
-            return Charset.forName(name);
-        } catch (IllegalArgumentException unknown) {
-            return StandardCharsets.UTF_8;
-        }
     }
 }
