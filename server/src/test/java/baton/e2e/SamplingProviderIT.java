@@ -151,6 +151,8 @@ class SamplingProviderIT {
             assertThat((List<?>) structured(read).get("messages")).isEmpty();
         } finally {
             plain.closeGracefully();
+            // the processes' embedded PostgreSQL outlives them by design: stop it with the test
+            new baton.db.EmbeddedPostgresServer(dataHome.resolve("baton")).stop();
         }
     }
 
