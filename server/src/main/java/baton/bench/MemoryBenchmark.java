@@ -4,23 +4,16 @@ import baton.auth.Tokens;
 import baton.conversation.Identity;
 import baton.conversation.Role;
 import baton.db.Database;
-import baton.http.BatonHttpServer;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,20 +53,20 @@ public final class MemoryBenchmark {
         Process process = builder.start();
         List<McpSyncClient> open = new ArrayList<>();
         try {
-            URI url = url(process);
+            URI url = ServedProcess.url(process, "bench-memory-stderr");
             Thread.sleep(2000);
             out.printf("%-44s %10s%n", "baton serve --http " + (jvmOptions.isEmpty() ? "(default JVM options)"
                     : String.join(" ", jvmOptions)), "RSS MiB");
-            out.printf("%-44s %10d%n", "idle after start", rssMiB(process));
+            out.printf("%-44s %10d%n", "idle after start", ServedProcess.rssMiB(process));
             create(url, token, conversations);
-            out.printf("%-44s %10d%n", "after " + conversations + " conversations created over MCP", rssMiB(process));
+            out.printf("%-44s %10d%n", "after " + conversations + " conversations created over MCP", ServedProcess.rssMiB(process));
             for (int i = 0; i < sessions; i++) {
                 McpSyncClient client = HttpBenchmark.client(url, token);
                 client.callTool(McpSchema.CallToolRequest.builder("list_conversations").arguments(Map.of()).build());
                 open.add(client);
             }
-            out.printf("%-44s %10d%n", "with " + sessions + " MCP sessions open at once", rssMiB(process));
-            out.printf("(peak RSS %d MiB)%n", status(process, "VmHWM:") >> 10);
+            out.printf("%-44s %10d%n", "with " + sessions + " MCP sessions open at once", ServedProcess.rssMiB(process));
+            out.printf("(peak RSS %d MiB)%n", ServedProcess.peakRssMiB(process));
         } finally {
             open.forEach(McpSyncClient::closeGracefully);
             process.destroy();
@@ -112,37 +105,5 @@ public final class MemoryBenchmark {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static URI url(Process process) throws Exception {
-        CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(
-                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line = err.readLine(); line != null; line = err.readLine()) {
-                    BatonHttpServer.announcedUrl(line).ifPresent(url::complete);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            url.completeExceptionally(new IllegalStateException("baton serve --http ended without serving"));
-        }, "bench-memory-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        return url.get(120, TimeUnit.SECONDS);
-    }
-
-    private static long rssMiB(Process process) throws IOException {
-        return status(process, "VmRSS:") >> 10;
-    }
-
-    /** A kB figure from /proc/PID/status. */
-    private static long status(Process process, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).replace("kB", "").strip());
-            }
-        }
-        throw new IllegalStateException(field + " is not in /proc/" + process.pid() + "/status");
     }
 }

@@ -4,10 +4,7 @@ import baton.auth.Tokens;
 import baton.conversation.Identity;
 import baton.conversation.Role;
 import baton.db.Database;
-import baton.http.BatonHttpServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -69,11 +65,11 @@ public final class SessionsBenchmark {
         Process process = builder.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         try {
-            URI url = url(process);
+            URI url = ServedProcess.url(process, "bench-sessions-stderr");
             Thread.sleep(2000);
             out.printf("%-58s %8s %8s %8s%n", "baton serve --http --rate-limit 0 " + String.join(" ", serveOptions)
                     + (jvmOptions.isEmpty() ? "" : " (JVM: " + String.join(" ", jvmOptions) + ")"), "opened", "RSS MiB", "live MiB");
-            out.printf("%-58s %8d %8d %8s%n", "idle after start", 0, rssMiB(process), liveMiB(process));
+            out.printf("%-58s %8d %8d %8s%n", "idle after start", 0, ServedProcess.rssMiB(process), liveMiB(process));
             long opened = 0;
             for (int round = 1; round <= rounds; round++) {
                 List<String> callers = new ArrayList<>();
@@ -86,15 +82,15 @@ public final class SessionsBenchmark {
                 opened += sessions;
                 out.printf("%-58s %8d %8d %8s%n", "round " + round + ": " + sessions + " sessions of " + callers.size()
                         + " callers, abandoned" + (failed > 0 ? " (" + failed + " refused)" : "")
-                        + " in " + (System.nanoTime() - started) / 1_000_000_000 + " s", opened, rssMiB(process),
+                        + " in " + (System.nanoTime() - started) / 1_000_000_000 + " s", opened, ServedProcess.rssMiB(process),
                         liveMiB(process));
             }
             String one = tokens.create(new Identity("one-caller", project, Role.VIEWER), "bench").secret();
             int failed = open(http, url, sessions, n -> one);
             opened += sessions;
             out.printf("%-58s %8d %8d %8s%n", "one caller: " + sessions + " sessions, abandoned"
-                    + (failed > 0 ? " (" + failed + " refused)" : ""), opened, rssMiB(process), liveMiB(process));
-            out.printf("(peak RSS %d MiB)%n", status(process, "VmHWM:") >> 10);
+                    + (failed > 0 ? " (" + failed + " refused)" : ""), opened, ServedProcess.rssMiB(process), liveMiB(process));
+            out.printf("(peak RSS %d MiB)%n", ServedProcess.peakRssMiB(process));
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -136,24 +132,6 @@ public final class SessionsBenchmark {
         return refused.get();
     }
 
-    private static URI url(Process process) throws Exception {
-        CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(
-                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line = err.readLine(); line != null; line = err.readLine()) {
-                    BatonHttpServer.announcedUrl(line).ifPresent(url::complete);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            url.completeExceptionally(new IllegalStateException("baton serve --http ended without serving"));
-        }, "bench-sessions-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        return url.get(120, TimeUnit.SECONDS);
-    }
-
     /**
      * The heap the process still uses after a full collection (what it keeps, not what it has not
      * collected yet), from {@code jcmd}; "?" when jcmd is not there.
@@ -182,19 +160,5 @@ public final class SessionsBenchmark {
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return text;
-    }
-
-    private static long rssMiB(Process process) throws IOException {
-        return status(process, "VmRSS:") >> 10;
-    }
-
-    /** A kB figure from /proc/PID/status. */
-    private static long status(Process process, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).replace("kB", "").strip());
-            }
-        }
-        throw new IllegalStateException(field + " is not in /proc/" + process.pid() + "/status");
     }
 }
