@@ -129,11 +129,23 @@ final class PostgresRoles {
     }
 
     /**
+     * Written into the cluster's directory once {@link #secure} has finished, so a process stopped
+     * half way (the role or database not made yet, though both passwords are stored) leaves a
+     * cluster the next start secures again instead of one whose role never comes.
+     */
+    static final String SECURED_MARKER = "baton_secured";
+
+    /**
      * Whether the cluster is already set up as described above, judged by the files alone (no
-     * connection): both passwords are stored and pg_hba.conf is Baton's.
+     * connection): both passwords are stored, pg_hba.conf is Baton's, and {@link #secure} ended.
      */
     boolean isSecured() {
-        return Files.exists(secrets.superuserFile()) && Files.exists(secrets.batonFile()) && hasBatonsPgHba();
+        return Files.exists(secrets.superuserFile()) && Files.exists(secrets.batonFile()) && hasBatonsPgHba()
+                && Files.exists(dataDir.resolve(SECURED_MARKER));
+    }
+
+    private void markSecured() throws IOException {
+        Files.writeString(dataDir.resolve(SECURED_MARKER), "secured by Baton\n", StandardCharsets.UTF_8);
     }
 
     private boolean hasBatonsPgHba() {
@@ -181,6 +193,7 @@ final class PostgresRoles {
             }
         }
         if (hasBatonsPgHba()) { // written at initdb: the server has never read any other
+            markSecured();
             log.info("PostgreSQL in {} accepts only password logins; Baton connects as {}", dataDir, ROLE);
             return;
         }
@@ -192,6 +205,7 @@ final class PostgresRoles {
             throw refused("could not reload pg_hba.conf", e);
         }
         awaitPasswordsRequired(port);
+        markSecured();
         log.info("PostgreSQL in {} accepts only password logins; Baton connects as {}", dataDir, ROLE);
     }
 

@@ -167,6 +167,29 @@ class EmbeddedPostgresSecurityTest {
         new EmbeddedPostgresServer(old).stop();
     }
 
+    @Test
+    void aFirstStartStoppedBeforeTheRoleWasMadeIsSecuredByTheNextStart(@TempDir Path half) throws Exception {
+        EmbeddedPostgresServer first = new EmbeddedPostgresServer(half);
+        EmbeddedPostgresServer.Login login = first.ensureRunning();
+        // what a process stopped half way through its first start leaves: the cluster made, both
+        // passwords stored, Baton's pg_hba.conf, but no role or database baton yet
+        String superuser = Files.readString(half.resolve("superuser.password")).strip();
+        try (Connection connection = connect(login.port(), "postgres", "postgres", superuser);
+             Statement statement = connection.createStatement()) {
+            statement.execute("drop database baton");
+            statement.execute("drop role baton");
+        }
+        Files.delete(half.resolve("data").resolve(PostgresRoles.SECURED_MARKER));
+        first.stop();
+
+        EmbeddedPostgresServer.Login next = new EmbeddedPostgresServer(half).ensureRunning();
+        try (Connection connection = connect(next.port(), "baton", next.user(), next.password());
+             Statement statement = connection.createStatement()) {
+            assertThat(query(statement, "select current_user")).isEqualTo("baton");
+        }
+        new EmbeddedPostgresServer(half).stop();
+    }
+
     /**
      * What the old code left: pg_hba.conf of {@code initdb -A trust}, no passwords, no role
      * {@code baton}, every object owned by postgres.
