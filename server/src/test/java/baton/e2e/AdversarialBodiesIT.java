@@ -53,7 +53,8 @@ class AdversarialBodiesIT {
         Path dataHome = Files.createTempDirectory("baton-adversarial");
         List<String> stderr = new CopyOnWriteArrayList<>();
         BatonLauncher.HttpInstance instance = BatonLauncher.http(dataHome,
-                Map.of("JAVA_TOOL_OPTIONS", "-Xmx512m"), "adversarial", stderr::add);
+                Map.of("JAVA_TOOL_OPTIONS", "-Xmx512m", "BATON_HTTP_RATE_LIMIT", "50"), // serve's defaults, all of them
+                "adversarial", stderr::add);
         Storage storage = Storage.open(null, dataHome.resolve("baton"), 2);
         ExecutorService pool = Executors.newFixedThreadPool(ADVERSARIES + 2);
         AtomicBoolean attacking = new AtomicBoolean(true);

@@ -96,7 +96,11 @@ public final class BatonLauncher {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
-        builder.environment().putAll(env(dataHome, extraEnv));
+        // the suites drive one caller as fast as they can: the rate limit has tests of its own
+        // (LimitsTest), so it is off unless a suite sets it (a --rate-limit flag wins over this)
+        Map<String, String> withDefaults = new HashMap<>(Map.of("BATON_HTTP_RATE_LIMIT", "0"));
+        withDefaults.putAll(extraEnv);
+        builder.environment().putAll(env(dataHome, withDefaults));
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long started = System.nanoTime();
         Process process = builder.start();

@@ -19,8 +19,7 @@ class PythonClientHttpIT extends PythonClientSuite {
 
     @BeforeAll
     void startServer() throws Exception {
-        instance = BatonLauncher.http(dataHome, modelEnv(), "py-http",
-                "--rate-limit", "0"); // the cases count every answer of long runs (500 calls back to back), not limits
+        instance = BatonLauncher.http(dataHome, modelEnv(), "py-http");
     }
 
     @AfterAll
