@@ -84,6 +84,16 @@ final class ReadFolds {
     }
 
     private void flushQuietly() {
+        if (db.isClosed()) {
+            // The owner closed the database without closing this first: nothing can be added any
+            // more, and a task failing every second would only fill the log.
+            log.debug("the database was closed; folded reads are no longer added to the activity");
+            ScheduledExecutorService s = flusher;
+            if (s != null) {
+                s.shutdown();
+            }
+            return;
+        }
         try {
             flush(Instant.now());
         } catch (RuntimeException e) {

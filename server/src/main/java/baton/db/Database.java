@@ -2,6 +2,7 @@ package baton.db;
 
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -34,6 +35,11 @@ public final class Database {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /** True once the pool under this database was closed by its owner: nothing will run any more. */
+    public boolean isClosed() {
+        return dataSource instanceof HikariDataSource pool && pool.isClosed();
     }
 
     /** Runs {@code work} in a read-committed transaction. */
