@@ -183,9 +183,12 @@ final class Appending {
                 throw new BatonException(ErrorCode.INVALID_ARGUMENT, at + ".content_type withheld is given by Baton"
                         + " to messages it holds back from a reader; append text, json or error.");
             }
-            if (m.contentType() == ContentType.JSON && !NewMessage.isJson(m.content())) {
-                throw new BatonException(ErrorCode.INVALID_ARGUMENT,
-                        at + ".content is not valid JSON although its content_type is json.");
+            if (m.contentType() == ContentType.JSON) {
+                String problem = NewMessage.jsonProblem(m.content());
+                if (problem != null) {
+                    throw new BatonException(ErrorCode.INVALID_ARGUMENT,
+                            at + ".content " + problem + " although its content_type is json.");
+                }
             }
             if (m.id() != null) {
                 Integer first = seen.putIfAbsent(m.id(), i);

@@ -1,5 +1,9 @@
 package baton.conversation;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Objects;
@@ -66,11 +70,37 @@ public record NewMessage(
 
     /** Whether {@code text} is one JSON document, as content of content_type json must be. */
     public static boolean isJson(String text) {
-        try (var parser = JSON.createParser(text)) {
+        return jsonProblem(text) == null;
+    }
+
+    /**
+     * Why {@code text} is not one JSON document the store takes, as the end of a sentence ("is not
+     * valid JSON (line 1, column 7)", "nests deeper than 1000 levels"), or null when it is one.
+     */
+    static String jsonProblem(String text) {
+        try (JsonParser parser = JSON.createParser(text)) {
             JSON.readTree(parser);
-            return parser.nextToken() == null;
+            if (parser.nextToken() != null) {
+                return "holds more than one JSON value" + where(parser.currentTokenLocation());
+            }
+            return null;
+        } catch (StreamConstraintsException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("nesting depth")) {
+                return "nests deeper than " + JSON.getFactory().streamReadConstraints().getMaxNestingDepth() + " levels";
+            }
+            if (m.contains("Number value length")) {
+                return "holds a number of over " + JSON.getFactory().streamReadConstraints().getMaxNumberLength() + " digits";
+            }
+            return "is a JSON document larger than Baton reads";
+        } catch (JsonProcessingException e) {
+            return "is not valid JSON" + where(e.getLocation());
         } catch (IOException e) {
-            return false;
+            return "is not valid JSON";
         }
+    }
+
+    private static String where(JsonLocation at) {
+        return at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 }

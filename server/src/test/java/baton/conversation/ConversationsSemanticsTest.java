@@ -522,6 +522,26 @@ class ConversationsSemanticsTest {
         }
 
         @Test
+        void jsonContentRefusalsNameWhatIsWrong() {
+            UUID id = conversations.create(alice, "t").id();
+            assertRefused(() -> conversations.append(alice, id, List.of(json("{\"a\":\n  tru}"))),
+                    ErrorCode.INVALID_ARGUMENT, "messages[0].content is not valid JSON (line 2, column");
+            assertRefused(() -> conversations.append(alice, id, List.of(json("{} {}"))),
+                    ErrorCode.INVALID_ARGUMENT, "messages[0].content holds more than one JSON value");
+            String deep = "[".repeat(1001) + "]".repeat(1001);
+            assertRefused(() -> conversations.append(alice, id, List.of(json(deep))),
+                    ErrorCode.INVALID_ARGUMENT, "messages[0].content nests deeper than 1000 levels");
+            assertRefused(() -> conversations.append(alice, id, List.of(json("1".repeat(1001)))),
+                    ErrorCode.INVALID_ARGUMENT, "messages[0].content holds a number of over 1000 digits");
+            String fine = "[".repeat(1000) + "]".repeat(1000);
+            assertThat(conversations.append(alice, id, List.of(json(fine)))).hasSize(1);
+        }
+
+        private NewMessage json(String content) {
+            return new NewMessage(null, MessageRole.USER, MessageType.CALL, "", null, ContentType.JSON, content);
+        }
+
+        @Test
         void unknownConversationIsNotFound() {
             UUID missing = UUID.randomUUID();
             assertRefused(() -> conversations.append(alice, missing, Turns.turn("x")), ErrorCode.NOT_FOUND,
