@@ -73,11 +73,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     /** {@code HH:mm:ss.SSS LEVEL logger - message}, as the pattern {@code %d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n}. */
     static final class Line extends LayoutBase<ILoggingEvent> {
         private final TargetLengthBasedClassNameAbbreviator abbreviator = new TargetLengthBasedClassNameAbbreviator(20);
-        private final ZoneId zone = ZoneId.systemDefault();
+        /** Read at the first line, not when logging is set up: loading the time zone rules is not free. */
+        private ZoneId zone;
 
         @Override
         public String doLayout(ILoggingEvent event) {
-            LocalTime time = LocalTime.ofInstant(event.getInstant(), zone);
+            ZoneId z = zone;
+            if (z == null) {
+                z = ZoneId.systemDefault();
+                zone = z;
+            }
+            LocalTime time = LocalTime.ofInstant(event.getInstant(), z);
             StringBuilder line = new StringBuilder(128);
             pad(line, time.getHour(), 2).append(':');
             pad(line, time.getMinute(), 2).append(':');

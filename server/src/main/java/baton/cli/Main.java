@@ -49,25 +49,79 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line with the given environment; returns the exit status. */
     public static int run(Map<String, String> env, String... args) {
+        ServeCommand stdio = StdioCommandLine.parse(env, args);
+        if (stdio != null) {
+            try {
+                return stdio.call();
+            } catch (Exception e) {
+                return failed(e);
+            }
+        }
+        return runWithPicocli(env, args);
+    }
+
+    /** {@link #run} with picocli reading every command line, {@code serve --stdio} too. */
+    static int runWithPicocli(Map<String, String> env, String... args) {
         CommandLine commandLine = new CommandLine(new Main(), new EnvFactory(env));
         if (args.length > 0 && COMMANDS.containsKey(args[0])) {
             commandLine.addSubcommand(args[0], COMMANDS.get(args[0]));
         } else {
-            COMMANDS.forEach(commandLine::addSubcommand); // for the usage, and the error naming an unknown one
+            // for the usage, and the error naming an unknown one (a loop, not a method reference: see OneSentence)
+            for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
+                commandLine.addSubcommand(command.getKey(), command.getValue());
+            }
         }
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+        commandLine.setExecutionExceptionHandler(new OneSentence());
+        return commandLine.execute(args);
+    }
+
+    /**
+     * A {@link BatonException} ends the command with its one sentence and exit status. A class, not
+     * a lambda: the CDS archive leaves out an old class file's classes (picocli's are Java 5's) once a
+     * lambda implementing one of its interfaces made the dump link them, and then picocli's largest
+     * class is read from the jar and verified at every start.
+     */
+    private static final class OneSentence implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed)
+                throws Exception {
             if (e instanceof BatonException be) {
                 cmd.getErr().println("baton: " + be.getMessage());
                 return be.code().exitStatus();
             }
             throw e;
-        });
-        return commandLine.execute(args);
+        }
     }
 
     @Override
     public Integer call() {
         return usage(spec);
+    }
+
+    /**
+     * The exit status of a command run without picocli ({@link StdioCommandLine}) that failed with
+     * {@code e}: picocli is handed the failure, so that it is reported and ends Baton exactly as
+     * when picocli ran the command (one sentence for a {@link BatonException}).
+     */
+    static int failed(Exception e) {
+        CommandLine commandLine = new CommandLine(new Failed(e));
+        commandLine.setExecutionExceptionHandler(new OneSentence());
+        return commandLine.execute();
+    }
+
+    /** A command that fails as the command run without picocli did. */
+    @Command(name = "baton")
+    private static final class Failed implements Callable<Integer> {
+        private final Exception failure;
+
+        Failed(Exception failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            throw failure;
+        }
     }
 
     /** Prints the usage of a command that needs a subcommand to stderr; the status of a bad command line. */

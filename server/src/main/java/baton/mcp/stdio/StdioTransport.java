@@ -1,6 +1,7 @@
 package baton.mcp.stdio;
 
 import baton.agent.Cancellation;
+import baton.config.StartupTrace;
 import baton.conversation.Quote;
 import baton.mcp.RequestContext;
 import baton.mcp.SubscriptionsListening;
@@ -224,7 +225,10 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
             return;
         }
         if (early != null) {
-            outbound.write(JSONRPCResponse.result(request.id(), early));
+            Map<String, Object> json = EarlyInitialize.result(early);
+            outbound.write(json == null ? JSONRPCResponse.result(request.id(), early)
+                    : EarlyInitialize.response(request.id(), json));
+            StartupTrace.mark("initialize answered");
         }
         CompletableFuture<?> heard = subscriptionsHeard;
         if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(request.method()) && !heard.isDone()) {
@@ -244,12 +248,16 @@ public final class StdioTransport implements McpServerTransportProvider, Subscri
     /**
      * The answer to an {@code initialize} that comes before the session exists, when this transport
      * was {@link #startEarly started early} and the params are what the SDK reads without fail (it
-     * reads them the same way); null when the session is to answer.
+     * reads them the same way; plain params are known to be without Jackson: {@link EarlyInitialize});
+     * null when the session is to answer.
      */
     private McpSchema.InitializeResult earlyAnswer(McpSchema.JSONRPCRequest request) {
         Function<String, McpSchema.InitializeResult> answer = earlyAnswer;
         if (answer == null || session != null || !McpSchema.METHOD_INITIALIZE.equals(request.method())) {
             return null;
+        }
+        if (EarlyInitialize.plainParams(request.params())) {
+            return answer.apply((String) ((Map<?, ?>) request.params()).get("protocolVersion"));
         }
         McpSchema.InitializeRequest params;
         try {
