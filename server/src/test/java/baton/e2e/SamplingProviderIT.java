@@ -230,6 +230,7 @@ class SamplingProviderIT {
             });
             assertThat(plainPython.at("/send/structured/reply").asText())
                     .isEqualTo("The client's model read: " + QUESTION + WITHOUT_TOOLS);
+            assertSamplingCancelled(python("http", "cancel", "--url", url, "--token", token(db, "erin", project)));
         } finally {
             for (int i = closing.size() - 1; i >= 0; i--) {
                 closing.get(i).close();
@@ -254,6 +255,9 @@ class SamplingProviderIT {
                     "--project", "sampling-tools-" + UUID.randomUUID());
 
             assertToolLoop(python("stdio", "tools", stdio.toArray(String[]::new)));
+
+            // the caller cancels the turn while the model is asked: Baton cancels its sampling request in turn
+            assertSamplingCancelled(python("stdio", "cancel", stdio.toArray(String[]::new)));
 
             List<String> none = new ArrayList<>(stdio);
             none.addAll(List.of("--user", "bob"));
@@ -325,6 +329,22 @@ class SamplingProviderIT {
                 readJson(stored.get(1).get("content").asText()))).isTrue();
         assertThat(stored.get(2).get("content").asText()).contains("Acme GmbH");
         assertThat(stored.get(3).get("content").asText()).isEqualTo(ANSWER);
+    }
+
+    /**
+     * sampling_client.py cancelled send_message while its model was asked: the model's request was
+     * cancelled by Baton (notifications/cancelled ended the client's callback) and the turn ended
+     * with the cancellation sentence.
+     */
+    private static void assertSamplingCancelled(JsonNode report) {
+        assertThat(report.get("requests")).singleElement().satisfies(r -> assertThat(r.has("tools")).isTrue());
+        assertThat(report.get("sampling_cancelled").asBoolean()).as("the client's sampling callback was cancelled")
+                .isTrue();
+        JsonNode stored = report.get("messages");
+        assertThat(stored).extracting(m -> m.get("type").asText() + " " + m.get("tool").asText())
+                .containsExactly("call router_agent", "result router_agent");
+        assertThat(stored.get(1).get("content_type").asText()).isEqualTo("error");
+        assertThat(stored.get(1).get("content").asText()).isEqualTo("The turn was cancelled by the caller.");
     }
 
     /** A sampling message's content as a list of blocks (the wire has one block or an array). */
