@@ -108,12 +108,13 @@ public final class Agent {
 
     /**
      * Runs one turn as above; with the {@code sampling} provider its model calls go to
-     * {@code sampler}, the MCP client that sent the request.
+     * {@code sampler}, the MCP client that sent the request, with the upstream tools when that client
+     * declared {@code sampling.tools}.
      */
     public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress,
             Cancellation cancellation, Sampler sampler) {
         ModelCaller turnModel = model;
-        boolean toolsLeftOut = false;
+        boolean withoutTools = false;
         if (sampling(settings)) {
             if (sampler == null || !sampler.declared()) {
                 throw new BatonException(ErrorCode.CONFIGURATION, "send_message asks your MCP client's own model"
@@ -123,7 +124,7 @@ public final class Agent {
             turnModel = new ModelCaller(new SamplingChatModel(sampler, settings.model().modelName(),
                     settings.model().timeout()), settings.model(),
                     sleeper);
-            toolsLeftOut = !sampler.toolsDeclared();
+            withoutTools = !sampler.toolsDeclared(); // MCP 2025-11-25: tools only to a client declaring sampling.tools
         }
         String missing = settings.model().missingSetting();
         if (turnModel == null || missing != null) {
@@ -134,7 +135,7 @@ public final class Agent {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "content must not be empty.");
         }
         UUID rootId = conversations.beginTurn(caller, conversationId, content, settings.staleTurnAfter());
-        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation, turnModel, toolsLeftOut);
+        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation, turnModel, withoutTools);
         try {
             return turn.run();
         } catch (TurnCancelled e) {

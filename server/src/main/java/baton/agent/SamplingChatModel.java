@@ -98,12 +98,13 @@ final class SamplingChatModel implements ChatModel {
         }
         List<ToolExecutionRequest> calls = new ArrayList<>();
         for (SamplingContent.ToolUse use : reply.toolUses()) {
-            calls.add(ToolExecutionRequest.builder().id(use.id()).name(use.name()).arguments(json(use.input())).build());
+            calls.add(ToolExecutionRequest.builder().id(use.id()).name(use.name()).arguments(json(use.input()))
+                    .build());
         }
         return AiMessage.builder().text(text.isEmpty() ? null : text).toolExecutionRequests(calls).build();
     }
 
-    /** The model's message with its tool calls as {@code tool_use} blocks (arguments that are no JSON object go as {}). */
+    /** The model's message, its tool calls as {@code tool_use} blocks (arguments that are no JSON object as {}). */
     private static SamplingRequest.Message assistant(AiMessage a) {
         List<SamplingContent> content = new ArrayList<>();
         if (a.text() != null && !a.text().isEmpty()) {

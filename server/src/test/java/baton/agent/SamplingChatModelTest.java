@@ -100,7 +100,8 @@ class SamplingChatModelTest {
         assertThat(answer.toolExecutionRequests()).singleElement().satisfies(call -> {
             assertThat(call.id()).isEqualTo("toolu_1");
             assertThat(call.name()).isEqualTo("query_dataset");
-            assertThat(InheritedUse.arguments(call.arguments())).isEqualTo(Map.of("dataset", "sales", "table", "orders"));
+            assertThat(InheritedUse.arguments(call.arguments()))
+                    .isEqualTo(Map.of("dataset", "sales", "table", "orders"));
         });
         SamplingRequest request = asked.get(0);
         assertThat(request.tools()).singleElement().satisfies(t -> {

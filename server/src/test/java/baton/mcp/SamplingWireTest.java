@@ -33,7 +33,8 @@ class SamplingWireTest {
 
     @Test
     void aClientDeclaringSamplingToolsIsToldApartFromOneDeclaringSamplingOnly() throws Exception {
-        McpSchema.ClientCapabilities tools = initialize("{\"sampling\":{\"tools\":{}},\"roots\":{\"listChanged\":true}}")
+        McpSchema.ClientCapabilities tools = initialize(
+                "{\"sampling\":{\"tools\":{}},\"roots\":{\"listChanged\":true}}")
                 .capabilities();
         McpSchema.ClientCapabilities plain = initialize("{\"sampling\":{}}").capabilities();
         McpSchema.ClientCapabilities none = initialize("{\"experimental\":{\"x\":{}}}").capabilities();
@@ -135,7 +136,8 @@ class SamplingWireTest {
                 "notifications/progress", new McpSchema.ProgressNotification("tok", 1.0, null, "step"))));
 
         assertThat(cancelled).isEqualTo(json.readTree(
-                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"s-7\",\"reason\":\"gone\"}}"));
+                """
+                {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"s-7","reason":"gone"}}"""));
         assertThat(progress).isEqualTo(new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(
                 new McpSchema.JSONRPCNotification("2.0", "notifications/progress",
                         new McpSchema.ProgressNotification("tok", 1.0, null, "step")))));
