@@ -50,7 +50,7 @@ public final class Agent {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Ends a reply of the sampling provider when upstream tools were configured but not offered. */
     static final String WITHOUT_TOOLS = "\n\n(Answered by your MCP client's own model through sampling, without the"
-            + " upstream tools: Baton's sampling requests carry no tools yet.)";
+            + " upstream tools: your MCP client did not declare tool support for sampling.)";
     static final String TRUNCATED = "\n[truncated by Baton: the result was %d bytes; a message holds at most 1 MiB]";
 
     private final Conversations conversations;
@@ -108,11 +108,13 @@ public final class Agent {
 
     /**
      * Runs one turn as above; with the {@code sampling} provider its model calls go to
-     * {@code sampler}, the MCP client that sent the request.
+     * {@code sampler}, the MCP client that sent the request, with the upstream tools when that client
+     * declared {@code sampling.tools}.
      */
     public TurnResult send(Identity caller, UUID conversationId, String content, TurnProgress progress,
             Cancellation cancellation, Sampler sampler) {
         ModelCaller turnModel = model;
+        boolean withoutTools = false;
         if (sampling(settings)) {
             if (sampler == null || !sampler.declared()) {
                 throw new BatonException(ErrorCode.CONFIGURATION, "send_message asks your MCP client's own model"
@@ -122,6 +124,7 @@ public final class Agent {
             turnModel = new ModelCaller(new SamplingChatModel(sampler, settings.model().modelName(),
                     settings.model().timeout()), settings.model(),
                     sleeper);
+            withoutTools = !sampler.toolsDeclared(); // MCP 2025-11-25: tools only to a client declaring sampling.tools
         }
         String missing = settings.model().missingSetting();
         if (turnModel == null || missing != null) {
@@ -132,7 +135,7 @@ public final class Agent {
             throw new BatonException(ErrorCode.INVALID_ARGUMENT, "content must not be empty.");
         }
         UUID rootId = conversations.beginTurn(caller, conversationId, content, settings.staleTurnAfter());
-        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation, turnModel);
+        Turn turn = new Turn(caller, conversationId, rootId, progress, cancellation, turnModel, withoutTools);
         try {
             return turn.run();
         } catch (TurnCancelled e) {
@@ -161,13 +164,15 @@ public final class Agent {
         private final TurnProgress progress;
         private final Cancellation cancellation;
         private final ModelCaller model;
+        private final boolean withoutTools;
         private final Instant deadline;
         private final List<ToolCallRecord> calls = new ArrayList<>();
         private final List<PermissionHint> hints = new ArrayList<>();
 
         Turn(Identity caller, UUID conversationId, UUID rootId, TurnProgress progress, Cancellation cancellation,
-                ModelCaller model) {
+                ModelCaller model, boolean withoutTools) {
             this.model = model;
+            this.withoutTools = withoutTools;
             this.caller = caller;
             this.conversationId = conversationId;
             this.rootId = rootId;
@@ -185,9 +190,9 @@ public final class Agent {
             InheritedUse inherited = InheritedUse.of(conversation, view.messages());
 
             List<UpstreamTool> tools;
-            boolean toolsLeftOut = sampling(settings) && !gateway.servers().isEmpty();
-            if (sampling(settings)) {
-                tools = List.of(); // sampling requests carry no tools in this SDK (see SamplingChatModel)
+            boolean toolsLeftOut = withoutTools && !gateway.servers().isEmpty();
+            if (withoutTools) {
+                tools = List.of(); // the client did not declare sampling.tools (see SamplingChatModel)
             } else {
                 progress.step("Listing the tools of " + gateway.servers().size() + " upstream server(s)");
                 try {
@@ -285,7 +290,13 @@ public final class Agent {
                     outcome.isError() ? ContentType.ERROR : (isJsonStructure(text) ? ContentType.JSON : ContentType.TEXT),
                     text);
             calls.add(new ToolCallRecord(name, rawArguments, outcome.isError(), callId, resultId, text));
-            return ToolExecutionResultMessage.from(call.id() == null ? callId.toString() : call.id(), name, text);
+            ToolExecutionResultMessage.Builder result = ToolExecutionResultMessage.builder()
+                    .id(call.id() == null ? callId.toString() : call.id()).toolName(name).text(text);
+            if (sampling(settings)) {
+                // a tool_result block says whether the call failed; the other providers' requests stay as pinned
+                result.isError(outcome.isError());
+            }
+            return result.build();
         }
 
         private void stopIfCancelled() {

@@ -1,6 +1,6 @@
 package baton.agent;
 
-import io.modelcontextprotocol.spec.McpSchema;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The connected MCP client's model, asked through {@code sampling/createMessage}: the port the
@@ -17,14 +17,29 @@ public interface Sampler {
         }
 
         @Override
-        public McpSchema.CreateMessageResult createMessage(McpSchema.CreateMessageRequest request) {
-            throw new IllegalStateException("no MCP client to sample");
+        public boolean toolsDeclared() {
+            return false;
+        }
+
+        @Override
+        public CompletableFuture<SamplingReply> sample(SamplingRequest request) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no MCP client to sample"));
         }
     };
 
     /** Whether the client declared the {@code sampling} capability when it initialized. */
     boolean declared();
 
-    /** Asks the client's model; blocks until it answers or fails. */
-    McpSchema.CreateMessageResult createMessage(McpSchema.CreateMessageRequest request);
+    /**
+     * Whether the client also declared {@code sampling.tools} (MCP 2025-11-25): only then may a
+     * request carry tools or tool blocks.
+     */
+    boolean toolsDeclared();
+
+    /**
+     * Asks the client's model; the answer (or the client's error) completes the returned future.
+     * Cancelling the future abandons the request: the client is told with
+     * {@code notifications/cancelled} when the request had gone out.
+     */
+    CompletableFuture<SamplingReply> sample(SamplingRequest request);
 }

@@ -171,14 +171,16 @@ public final class BatonMcpServer {
      * within that size unreadable, and an unreadable message gets no answer tied to its request (over
      * HTTP a 400, which the SDK's client takes for a lost session). With limits as large as the
      * message, it is read, and a tool refuses its arguments with a sentence naming them. It also
-     * writes the SDK's error for an unknown tool with a message that names the tool ({@link UnknownToolErrors}).
+     * writes the SDK's error for an unknown tool with a message that names the tool ({@link UnknownToolErrors}),
+     * and carries sampling with tools, which the SDK's schema lacks ({@link SamplingWire}).
      */
     public static JacksonMcpJsonMapper jsonMapper(long maxMessageChars) {
         int limit = (int) Math.min(Integer.MAX_VALUE, maxMessageChars);
         JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxNameLength(limit).maxStringLength(Math.max(limit, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
                 .build()).build();
-        return new JacksonMcpJsonMapper(new ObjectMapper(factory).registerModule(UnknownToolErrors.module()));
+        return new JacksonMcpJsonMapper(new ObjectMapper(factory).registerModule(UnknownToolErrors.module())
+                .registerModule(SamplingWire.module()));
     }
 
     /** What {@code initialize} says of this server: name, version, and for people a title and description. */

@@ -4,7 +4,6 @@ import baton.agent.Cancellation;
 import baton.agent.Sampler;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
-import io.modelcontextprotocol.spec.McpSchema;
 
 /**
  * What a transport hands a request's handler beside the message, through the SDK's transport
@@ -21,24 +20,13 @@ public final class RequestContext {
     /**
      * The MCP client that sent the request, as the agent's {@link Sampler}: {@code sampling/createMessage}
      * on the request's exchange, within the request's session (over HTTP the SDK answers on the
-     * request's stream).
+     * request's stream), with tools when the client declared {@code sampling.tools}.
      */
     public static Sampler sampler(McpSyncServerExchange exchange) {
         if (exchange == null) {
             return Sampler.NONE;
         }
-        return new Sampler() {
-            @Override
-            public boolean declared() {
-                McpSchema.ClientCapabilities capabilities = exchange.getClientCapabilities();
-                return capabilities != null && capabilities.sampling() != null;
-            }
-
-            @Override
-            public McpSchema.CreateMessageResult createMessage(McpSchema.CreateMessageRequest request) {
-                return exchange.createMessage(request);
-            }
-        };
+        return new McpSampler(exchange);
     }
 
     /** The request's cancellation, or one nobody sets when the transport gave none. */

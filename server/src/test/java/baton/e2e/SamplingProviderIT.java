@@ -17,6 +17,7 @@ import baton.fixture.WarehouseServer;
 import baton.http.BatonHttpServer;
 import baton.http.HttpSettings;
 import baton.prompts.PromptLibrary;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -41,15 +42,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code sampling} provider: the turn's model is the connected MCP client, asked through
- * {@code sampling/createMessage}. The MCP Java client's sampling handler plays the model, over stdio
- * (the real jar) and over Streamable HTTP; a client that declares no sampling gets one sentence and
- * nothing is stored.
+ * {@code sampling/createMessage}. Over stdio (the real jar) and over Streamable HTTP: the official
+ * Python SDK declaring {@code sampling.tools} plays a model that calls a warehouse tool
+ * ({@code tool_use}) and then answers, so the turn runs the upstream tool; the MCP Java client's
+ * sampling handler and the Python SDK without tool support answer without tools, which the answer
+ * says; a client that declares no sampling gets one sentence and nothing is stored.
  */
 class SamplingProviderIT {
 
     static final String NO_SAMPLING = "send_message asks your MCP client's own model"
             + " (BATON_MODEL_PROVIDER=sampling), but this client did not declare the sampling capability;"
             + " use a client that supports sampling, or configure another model provider.";
+    static final String WITHOUT_TOOLS = "\n\n(Answered by your MCP client's own model through sampling, without the"
+            + " upstream tools: your MCP client did not declare tool support for sampling.)";
+    /** What sampling_client.py asks and its model answers. */
+    static final String QUESTION = "What did Acme GmbH order?";
+    static final String ANSWER = "Acme GmbH placed two orders: 1200.00 EUR and 1875.00 EUR.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The client's model: answers with what it was asked, and keeps every request. */
@@ -184,8 +192,7 @@ class SamplingProviderIT {
             McpSchema.CallToolResult turn = send(client, id, "What was our revenue?");
             assertThat(turn.isError()).as(text(turn)).isFalse();
             assertThat(structured(turn).get("reply")).isEqualTo("The client's model read: What was our revenue?"
-                    + "\n\n(Answered by your MCP client's own model through sampling, without the upstream tools:"
-                    + " Baton's sampling requests carry no tools yet.)");
+                    + WITHOUT_TOOLS);
             assertThat((List<?>) structured(turn).get("tool_calls")).isEmpty();
             assertThat(model.requests).singleElement().satisfies(r -> assertThat(r.systemPrompt()).isNotBlank());
 
@@ -210,11 +217,175 @@ class SamplingProviderIT {
             McpSchema.CallToolResult refused = send(plain, other, "Hello?");
             assertThat(refused.isError()).isTrue();
             assertThat(text(refused)).isEqualTo(NO_SAMPLING);
+
+            // the Python SDK declaring sampling.tools: the warehouse's tools go to its model, which calls one
+            String url = server.mcpUrl().toString();
+            JsonNode withTools = python("http", "tools", "--url", url, "--token", token(db, "alice", project));
+            assertToolLoop(withTools);
+            // declaring sampling without tools: no tools in the request, and the answer says so
+            JsonNode plainPython = python("http", "plain", "--url", url, "--token", token(db, "dave", project));
+            assertThat(plainPython.get("requests")).singleElement().satisfies(r -> {
+                assertThat(r.has("tools")).isFalse();
+                assertThat(r.has("toolChoice")).isFalse();
+            });
+            assertThat(plainPython.at("/send/structured/reply").asText())
+                    .isEqualTo("The client's model read: " + QUESTION + WITHOUT_TOOLS);
+            assertSamplingCancelled(python("http", "cancel", "--url", url, "--token", token(db, "erin", project)));
         } finally {
             for (int i = closing.size() - 1; i >= 0; i--) {
                 closing.get(i).close();
             }
         }
+    }
+
+    @Test
+    void overStdioAClientDeclaringSamplingToolsRunsTheUpstreamToolsThroughItsModel() throws Exception {
+        Path dataHome = Files.createTempDirectory("baton-sampling-tools-stdio");
+        try {
+            Path upstreams = Files.writeString(dataHome.resolve("upstreams.json"), """
+                    {"upstreams": [{"name": "warehouse", "command": ["%s", "-cp", "%s", "baton.fixture.WarehouseServer",
+                      "--data", "%s"], "timeout_seconds": 60}]}
+                    """.formatted(BatonLauncher.java(), System.getProperty("java.class.path"),
+                    AgentEndToEndSuite.FIXTURES.resolve("upstream/warehouse.json")));
+            Path env = dataHome.resolve("env.json");
+            JSON.writeValue(env.toFile(), BatonLauncher.env(dataHome, Map.of("BATON_MODEL_PROVIDER", "sampling",
+                    "BATON_UPSTREAMS", upstreams.toString())));
+            List<String> stdio = List.of("--java", BatonLauncher.java(), "--jar",
+                    Path.of(BatonLauncher.jar()).toAbsolutePath().toString(), "--env", env.toString(),
+                    "--project", "sampling-tools-" + UUID.randomUUID());
+
+            assertToolLoop(python("stdio", "tools", stdio.toArray(String[]::new)));
+
+            // the caller cancels the turn while the model is asked: Baton cancels its sampling request in turn
+            assertSamplingCancelled(python("stdio", "cancel", stdio.toArray(String[]::new)));
+
+            List<String> none = new ArrayList<>(stdio);
+            none.addAll(List.of("--user", "bob"));
+            JsonNode refused = python("stdio", "none", none.toArray(String[]::new));
+            assertThat(refused.get("requests")).isEmpty();
+            assertThat(refused.at("/send/is_error").asBoolean()).isTrue();
+            assertThat(refused.at("/send/text").asText()).isEqualTo(NO_SAMPLING);
+            assertThat(refused.get("messages")).isEmpty();
+        } finally {
+            new baton.db.EmbeddedPostgresServer(dataHome.resolve("baton")).stop();
+        }
+    }
+
+    /**
+     * The turn of sampling_client.py's model with tools: the first request offers the warehouse's
+     * tools, the model calls query_dataset, the second request carries that tool_use and its
+     * tool_result, the model answers; the stored turn holds call, result and answer.
+     */
+    private static void assertToolLoop(JsonNode report) {
+        assertThat(report.at("/send/is_error").asBoolean()).as(report.at("/send/text").asText()).isFalse();
+        assertThat(report.at("/send/structured/reply").asText()).isEqualTo(ANSWER);
+        assertThat(report.at("/send/structured/tool_calls")).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.get("tool").asText()).isEqualTo("query_dataset");
+                    assertThat(c.get("is_error").asBoolean()).isFalse();
+                });
+
+        JsonNode requests = report.get("requests");
+        assertThat(requests).hasSize(2);
+        JsonNode first = requests.get(0);
+        assertThat(first.get("tools")).extracting(t -> t.get("name").asText())
+                .contains("list_datasets", "describe_dataset", "query_dataset", "export_dataset");
+        JsonNode query = null;
+        for (JsonNode t : first.get("tools")) {
+            query = "query_dataset".equals(t.get("name").asText()) ? t : query;
+        }
+        assertThat(query.get("description").asText()).isNotBlank();
+        assertThat(query.at("/inputSchema/type").asText()).isEqualTo("object");
+        assertThat(query.at("/inputSchema/properties").has("table")).isTrue();
+        assertThat(query.at("/inputSchema/required")).extracting(JsonNode::asText).contains("dataset", "table");
+        assertThat(first.at("/toolChoice/mode").asText()).isEqualTo("auto");
+        assertThat(first.get("messages")).singleElement()
+                .satisfies(m -> assertThat(blocks(m).get(0).get("text").asText()).isEqualTo(QUESTION));
+
+        JsonNode second = requests.get(1);
+        assertThat(second.get("tools")).isEqualTo(first.get("tools"));
+        JsonNode messages = second.get("messages");
+        assertThat(messages).extracting(m -> m.get("role").asText()).containsExactly("user", "assistant", "user");
+        List<JsonNode> call = blocks(messages.get(1));
+        assertThat(call).extracting(b -> b.get("type").asText()).containsExactly("text", "tool_use");
+        assertThat(call.get(1).get("id").asText()).isEqualTo("toolu_01");
+        assertThat(call.get(1).get("name").asText()).isEqualTo("query_dataset");
+        assertThat(call.get(1).get("input")).isEqualTo(JSON.valueToTree(Map.of("dataset", "sales", "table", "orders")));
+        List<JsonNode> results = blocks(messages.get(2));
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.get("type").asText()).isEqualTo("tool_result");
+            assertThat(r.get("toolUseId").asText()).isEqualTo("toolu_01");
+            assertThat(r.path("isError").asBoolean()).isFalse();
+            assertThat(r.at("/content/0/type").asText()).isEqualTo("text");
+            assertThat(r.at("/content/0/text").asText()).contains("Acme GmbH", "1875");
+        });
+
+        // the stored turn: the question, the call, its result, the answer
+        JsonNode stored = report.get("messages");
+        assertThat(stored).extracting(m -> m.get("role").asText() + " " + m.get("type").asText() + " "
+                + m.get("tool").asText()).containsExactly("user call router_agent", "assistant call query_dataset",
+                        "tool result query_dataset", "assistant result router_agent");
+        assertThat(JSON.valueToTree(Map.of("dataset", "sales", "table", "orders")).equals(
+                readJson(stored.get(1).get("content").asText()))).isTrue();
+        assertThat(stored.get(2).get("content").asText()).contains("Acme GmbH");
+        assertThat(stored.get(3).get("content").asText()).isEqualTo(ANSWER);
+    }
+
+    /**
+     * sampling_client.py cancelled send_message while its model was asked: the model's request was
+     * cancelled by Baton (notifications/cancelled ended the client's callback) and the turn ended
+     * with the cancellation sentence.
+     */
+    private static void assertSamplingCancelled(JsonNode report) {
+        assertThat(report.get("requests")).singleElement().satisfies(r -> assertThat(r.has("tools")).isTrue());
+        assertThat(report.get("sampling_cancelled").asBoolean()).as("the client's sampling callback was cancelled")
+                .isTrue();
+        JsonNode stored = report.get("messages");
+        assertThat(stored).extracting(m -> m.get("type").asText() + " " + m.get("tool").asText())
+                .containsExactly("call router_agent", "result router_agent");
+        assertThat(stored.get(1).get("content_type").asText()).isEqualTo("error");
+        assertThat(stored.get(1).get("content").asText()).isEqualTo("The turn was cancelled by the caller.");
+    }
+
+    /** A sampling message's content as a list of blocks (the wire has one block or an array). */
+    private static List<JsonNode> blocks(JsonNode message) {
+        JsonNode content = message.get("content");
+        List<JsonNode> blocks = new ArrayList<>();
+        if (content.isArray()) {
+            content.forEach(blocks::add);
+        } else {
+            blocks.add(content);
+        }
+        return blocks;
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(text, e);
+        }
+    }
+
+    /** Runs src/test/python/sampling_client.py and reads its report. */
+    private static JsonNode python(String transport, String sampling, String... args) throws Exception {
+        Path out = Files.createTempFile("baton-sampling-" + transport + "-" + sampling, ".json");
+        List<String> command = new ArrayList<>(List.of(ExternalTools.python().toString(),
+                ExternalTools.pythonSources().resolve("sampling_client.py").toString(), "--transport", transport,
+                "--sampling", sampling, "--out", out.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        boolean ended = process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES);
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        Path stderr = Path.of(out + ".stderr.log");
+        String log = Files.exists(stderr) ? Files.readString(stderr) : "";
+        assertThat(ended && process.exitValue() == 0).as("sampling_client.py %s %s failed:%n%s%n%s", transport,
+                sampling, output, log).isTrue();
+        return JSON.readTree(out.toFile());
     }
 
     private static String token(baton.db.Database db, String user, String project) {
