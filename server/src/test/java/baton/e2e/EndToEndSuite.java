@@ -219,6 +219,32 @@ abstract class EndToEndSuite {
      * instance with no job, and a live share whose boundary follows alice's completed turns.
      */
     @Test
+    void aNullOptionalArgumentCountsAsLeftOut() {
+        McpTestClient alice = start("alice", "e2e-" + UUID.randomUUID(), "editor");
+        String id = (String) conversation(alice.call("create_conversation", Map.of("title", "nulls"))).get("id");
+        String root = UUID.randomUUID().toString();
+        Map<String, Object> question = new java.util.HashMap<>(msg(root, "user", "call", "router_agent", null, "text", "q"));
+        question.put("parent_id", null);
+        question.put("content_type", null);
+        Map<String, Object> answer = new java.util.HashMap<>(msg(null, "assistant", "result", "router_agent", null, "text", "a"));
+        answer.put("id", null);
+        answer.put("parent_id", null);
+        Map<String, Object> arguments = new java.util.HashMap<>();
+        arguments.put("conversation_id", id);
+        arguments.put("messages", List.of(question, answer));
+        assertThat((List<?>) alice.call("append_messages", arguments).get("message_ids")).hasSize(2);
+        Map<String, Object> share = new java.util.HashMap<>();
+        share.put("conversation_id", id);
+        share.put("until_message_id", null);
+        share.put("with_users", null);
+        assertThat(alice.call("share_conversation", share).get("shared_until_message_id")).isNotNull();
+        Map<String, Object> required = new java.util.HashMap<>();
+        required.put("conversation_id", null);
+        assertThat(alice.refused("read_conversation", required))
+                .startsWith("Invalid arguments for tool read_conversation:").contains("conversation_id");
+    }
+
+    @Test
     void aliceGovernsWhoSeesHerShareUntilWhenAndLive() throws InterruptedException {
         String project = "e2e-" + UUID.randomUUID();
         McpTestClient alice = start("alice", project, "editor");
