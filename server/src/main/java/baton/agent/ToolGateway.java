@@ -20,7 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +48,18 @@ public final class ToolGateway implements AutoCloseable {
     private final List<UpstreamServer> servers;
     private final McpJsonMapper jsonMapper;
     private final String version;
+    /** A cancellation nobody holds: work under it runs on the caller's thread, with no hop to another. */
+    private static final Cancellation UNCANCELLABLE = Cancellation.none();
+
     private final LinkedHashMap<String, McpSyncClient> clients = new LinkedHashMap<>(16, 0.75f, true);
+    /** Clients being connected, by key (guarded by {@link #clients}): one connection per caller and upstream. */
+    private final Map<String, CompletableFuture<McpSyncClient>> connecting = new HashMap<>();
+    /** The tools each upstream listed last, to whichever caller, and when (by upstream name). */
+    private final Map<String, Listed> catalogue = new ConcurrentHashMap<>();
     private boolean closed;
+
+    private record Listed(List<McpSchema.Tool> tools, long atNanos) {
+    }
 
     public ToolGateway(List<UpstreamServer> servers, McpJsonMapper jsonMapper, String version) {
         this.servers = List.copyOf(servers);
@@ -64,7 +78,7 @@ public final class ToolGateway implements AutoCloseable {
      * @throws BatonException {@link ErrorCode#UPSTREAM_UNAVAILABLE} naming the upstream that did not answer
      */
     public List<UpstreamTool> tools(Identity caller) {
-        return tools(caller, Cancellation.none());
+        return tools(caller, UNCANCELLABLE);
     }
 
     /**
@@ -72,20 +86,36 @@ public final class ToolGateway implements AutoCloseable {
      * left out (logged), so what the others offer is still known.
      */
     public List<UpstreamTool> reachableTools(Identity caller) {
-        return tools(caller, Cancellation.none(), true);
+        return tools(caller, UNCANCELLABLE, true, null);
+    }
+
+    /**
+     * Which upstream offers which tool, with its annotations, for re-running recorded calls: each
+     * upstream's list as it was last listed, to any caller, within {@code maxAge} (a listing of
+     * an upstream that says its tools changed replaces it at once). A tool's name and annotations
+     * do not depend on who asks, so a caller need not wait for a listing of their own; whether
+     * the upstream lets them call it is its answer to the call. An upstream not listed within
+     * {@code maxAge} is listed now, as {@code caller}; one that does not answer is left out.
+     * Named as {@link #tools}.
+     */
+    public List<UpstreamTool> catalogue(Identity caller, Duration maxAge) {
+        return tools(caller, UNCANCELLABLE, true, maxAge);
     }
 
     /** The tools as above; a cancellation abandons the listing at once, with {@link TurnCancelled}. */
     List<UpstreamTool> tools(Identity caller, Cancellation cancellation) {
-        return tools(caller, cancellation, false);
+        return tools(caller, cancellation, false, null);
     }
 
-    private List<UpstreamTool> tools(Identity caller, Cancellation cancellation, boolean skipUnreachable) {
+    private List<UpstreamTool> tools(Identity caller, Cancellation cancellation, boolean skipUnreachable,
+            Duration maxAge) {
         Map<String, List<UpstreamTool>> byName = new LinkedHashMap<>();
         for (UpstreamServer server : servers) {
             List<McpSchema.Tool> listed;
+            Listed known = maxAge == null ? null : catalogue.get(server.name());
             try {
-                listed = abandonable(caller, server, cancellation, () -> listTools(caller, server));
+                listed = known != null && System.nanoTime() - known.atNanos() <= maxAge.toNanos() ? known.tools()
+                        : abandonable(caller, server, cancellation, () -> listTools(caller, server));
             } catch (BatonException e) {
                 if (!skipUnreachable) {
                     throw e;
@@ -124,6 +154,7 @@ public final class ToolGateway implements AutoCloseable {
                 tools.addAll(page.tools());
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
+            catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime()));
             return tools;
         } catch (RuntimeException e) {
             discard(caller, server);
@@ -134,7 +165,7 @@ public final class ToolGateway implements AutoCloseable {
 
     /** Calls one tool as the caller. Every failure becomes an error outcome; nothing is thrown. */
     public ToolOutcome call(Identity caller, UpstreamTool tool, Map<String, Object> arguments) {
-        return call(caller, tool, arguments, Cancellation.none());
+        return call(caller, tool, arguments, UNCANCELLABLE);
     }
 
     /**
@@ -191,8 +222,15 @@ public final class ToolGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The caller's client of the upstream, connected once: callers that need it while it is being
+     * connected (the concurrent checks of one read, say) wait for that connection instead of
+     * opening their own, and share its failure.
+     */
     private McpSyncClient client(Identity caller, UpstreamServer server) {
         String key = key(caller, server);
+        CompletableFuture<McpSyncClient> pending;
+        boolean mine = false;
         synchronized (clients) {
             if (closed) {
                 throw new IllegalStateException("the tool gateway is closed");
@@ -201,12 +239,55 @@ public final class ToolGateway implements AutoCloseable {
             if (client != null) {
                 return client;
             }
+            pending = connecting.get(key);
+            if (pending == null) {
+                pending = new CompletableFuture<>();
+                connecting.put(key, pending);
+                mine = true;
+            }
         }
+        if (!mine) {
+            return awaitConnection(pending);
+        }
+        try {
+            McpSyncClient client = connect(caller, server, key);
+            pending.complete(client);
+            return client;
+        } catch (RuntimeException | Error e) {
+            pending.completeExceptionally(e);
+            throw e;
+        } finally {
+            synchronized (clients) {
+                connecting.remove(key, pending);
+            }
+        }
+    }
+
+    private static McpSyncClient awaitConnection(CompletableFuture<McpSyncClient> pending) {
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an upstream connection", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private McpSyncClient connect(Identity caller, UpstreamServer server, String key) {
         McpClientTransport transport = transport(caller, server);
         McpSyncClient client = McpClient.sync(transport)
                 .clientInfo(McpSchema.Implementation.builder("baton", version).build())
                 .requestTimeout(server.timeout())
                 .initializationTimeout(server.timeout())
+                // the upstream said its tools changed and the client listed them again: the catalogue follows
+                .toolsChangeConsumer(tools -> catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime())))
                 .build();
         try {
             if (transport instanceof IsolatedStdioTransport stdio) {
@@ -274,6 +355,15 @@ public final class ToolGateway implements AutoCloseable {
      */
     private <T> T abandonable(Identity caller, UpstreamServer server, Cancellation cancellation,
             Callable<T> work) {
+        if (cancellation == UNCANCELLABLE) {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         try {
             return Abandonable.call(cancellation, work);
         } catch (TurnCancelled e) {

@@ -63,12 +63,14 @@ public final class UpstreamEntitlements implements Entitlements {
 
     private final ToolGateway gateway;
     private final EntitlementCache cache;
+    private final Duration ttl;
     private final AccessErrorClassifier classifier = new AccessErrorClassifier();
     private final AtomicLong upstreamCalls = new AtomicLong();
 
     public UpstreamEntitlements(ToolGateway gateway, Database db, Duration ttl, Clock clock) {
         this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
         this.cache = new EntitlementCache(db, ttl, clock);
+        this.ttl = ttl;
     }
 
     /** How many tool calls the checks made upstream so far (for benchmarks and tests). */
@@ -116,7 +118,9 @@ public final class UpstreamEntitlements implements Entitlements {
             Map<EntitlementCache.Key, Map<String, Object>> arguments) {
         Map<EntitlementCache.Key, Entitlement> out = new HashMap<>();
         long started = System.nanoTime();
-        List<UpstreamTool> offered = gateway.reachableTools(reader);
+        // which upstream offers the tool and whether it is read-only: the upstreams' shared lists,
+        // kept as long as the outcomes are, so the reader's calls start without a listing of their own
+        List<UpstreamTool> offered = gateway.catalogue(reader, ttl);
         long listed = System.nanoTime();
         List<Check> checks = new ArrayList<>();
         for (EntitlementCache.Key key : missing) {
@@ -157,7 +161,7 @@ public final class UpstreamEntitlements implements Entitlements {
         }
         long checked = System.nanoTime();
         cache.keep(reader, found);
-        log.info("[{} {}] checked {} recorded call(s) upstream: {} granted, {} withheld (tools listed in {} ms,"
+        log.info("[{} {}] checked {} recorded call(s) upstream: {} granted, {} withheld (tools known in {} ms,"
                 + " checked in {} ms, kept in {} ms)", reader.projectId(), reader.userId(), checks.size(),
                 found.stream().filter(f -> f.entitlement().isGranted()).count(),
                 found.stream().filter(f -> !f.entitlement().isGranted()).count(), (listed - started) / 1_000_000,
