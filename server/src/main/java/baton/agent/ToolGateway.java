@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class ToolGateway implements AutoCloseable {
     /** The tools each upstream listed last, to whichever caller, and when (by upstream name). */
     private final Map<String, Listed> catalogue = new ConcurrentHashMap<>();
     private boolean closed;
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong listings = new AtomicLong();
 
     private record Listed(List<McpSchema.Tool> tools, long atNanos) {
     }
@@ -69,6 +72,16 @@ public final class ToolGateway implements AutoCloseable {
 
     public List<UpstreamServer> servers() {
         return servers;
+    }
+
+    /** Upstream sessions opened so far (for tests and benchmarks). */
+    long connections() {
+        return connections.get();
+    }
+
+    /** Tool listings made so far (for tests and benchmarks). */
+    long listings() {
+        return listings.get();
     }
 
     /**
@@ -147,6 +160,7 @@ public final class ToolGateway implements AutoCloseable {
     private List<McpSchema.Tool> listTools(Identity caller, UpstreamServer server) {
         try {
             McpSyncClient client = client(caller, server);
+            listings.incrementAndGet();
             List<McpSchema.Tool> tools = new ArrayList<>();
             String cursor = null;
             do {
@@ -299,6 +313,7 @@ public final class ToolGateway implements AutoCloseable {
             client.close();
             throw e;
         }
+        connections.incrementAndGet();
         List<McpSyncClient> evicted = new ArrayList<>();
         McpSyncClient winner;
         synchronized (clients) {
