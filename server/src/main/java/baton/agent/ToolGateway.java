@@ -57,6 +57,8 @@ public final class ToolGateway implements AutoCloseable {
     private final Map<String, CompletableFuture<McpSyncClient>> connecting = new HashMap<>();
     /** The tools each upstream listed last, to whichever caller, and when (by upstream name). */
     private final Map<String, Listed> catalogue = new ConcurrentHashMap<>();
+    /** One HTTP client per HTTP upstream, shared by every caller's transport (by upstream name). */
+    private final Map<String, SharedHttpClient> httpClients = new ConcurrentHashMap<>();
     private boolean closed;
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong listings = new AtomicLong();
@@ -352,6 +354,7 @@ public final class ToolGateway implements AutoCloseable {
             return HttpClientStreamableHttpTransport.builder(base)
                     .endpoint(endpoint)
                     .requestBuilder(request)
+                    .clientBuilder(httpClients.computeIfAbsent(server.name(), n -> new SharedHttpClient(server.timeout())))
                     .connectTimeout(server.timeout())
                     .jsonMapper(jsonMapper)
                     .build();
