@@ -64,16 +64,10 @@ final class EntitlementCache {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
     }
 
-    /** The outcomes kept within the TTL for these calls on any of {@code upstreams}. */
-    Map<Key, Entitlement> lookUp(Identity reader, Collection<Key> keys, List<String> upstreams) {
-        Map<Key, Entitlement> out = new HashMap<>();
-        if (keys.isEmpty() || upstreams.isEmpty()) {
-            return out;
-        }
-        return db.read("looking up entitlement checks", c -> lookUp(c, reader, keys, upstreams));
-    }
-
-    /** As above, on {@code c}, in the caller's transaction. */
+    /**
+     * The outcomes kept within the TTL for these calls on any of {@code upstreams}, looked up on
+     * {@code c}, in the transaction of the read that needs them.
+     */
     Map<Key, Entitlement> lookUp(Connection c, Identity reader, Collection<Key> keys, List<String> upstreams)
             throws SQLException {
         Map<Key, Entitlement> out = new HashMap<>();

@@ -117,6 +117,37 @@ public final class ToolGateway implements AutoCloseable {
         return tools(caller, UNCANCELLABLE, true, maxAge);
     }
 
+    /**
+     * Starts opening the caller's session, in the background, with every upstream whose shared
+     * list (within {@code maxAge}) offers one of {@code tools} (named as {@link #tools} names
+     * them) and that the caller is not connected to: calls that follow find it open or opening.
+     * A failure is left to those calls.
+     */
+    public void connectSoon(Identity caller, Set<String> tools, Duration maxAge) {
+        for (UpstreamServer server : servers) {
+            Listed known = catalogue.get(server.name());
+            if (known == null || System.nanoTime() - known.atNanos() > maxAge.toNanos()
+                    || known.tools().stream().noneMatch(t -> tools.contains(t.name())
+                            || tools.contains(modelName(server.name() + "__" + t.name())))) {
+                continue;
+            }
+            String key = key(caller, server);
+            synchronized (clients) {
+                if (closed || clients.containsKey(key) || connecting.containsKey(key)) {
+                    continue;
+                }
+            }
+            Abandonable.later(() -> {
+                try {
+                    client(caller, server);
+                } catch (RuntimeException e) {
+                    log.debug("[{} {}] connecting to upstream {} ahead of its calls failed: {}", caller.projectId(),
+                            caller.userId(), server.name(), e.toString());
+                }
+            });
+        }
+    }
+
     /** The tools as above; a cancellation abandons the listing at once, with {@link TurnCancelled}. */
     List<UpstreamTool> tools(Identity caller, Cancellation cancellation) {
         return tools(caller, cancellation, false, null);

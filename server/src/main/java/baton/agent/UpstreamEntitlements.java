@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,12 +112,20 @@ public final class UpstreamEntitlements implements Entitlements {
         Map<EntitlementCache.Key, Entitlement> kept = cache.lookUp(connection, reader, new HashSet<>(keys.values()),
                 upstreamNames);
         Map<RecordedCall, Entitlement> out = new HashMap<>();
+        Set<String> unknownTools = new HashSet<>();
         keys.forEach((call, key) -> {
             Entitlement e = kept.get(key);
             if (e != null) {
                 out.put(call, e);
+            } else {
+                unknownTools.add(call.tool());
             }
         });
+        if (!unknownTools.isEmpty()) {
+            // these will be checked once the read's transaction is over: the reader's upstream
+            // session opens meanwhile
+            gateway.connectSoon(reader, unknownTools, ttl);
+        }
         return out;
     }
 
@@ -158,12 +167,9 @@ public final class UpstreamEntitlements implements Entitlements {
             parsed.keySet().forEach(call -> out.put(call, Entitlement.unchecked()));
             return out;
         }
-        Map<EntitlementCache.Key, Entitlement> known = new HashMap<>(cache.lookUp(reader, distinct.keySet(),
-                upstreamNames));
-        List<EntitlementCache.Key> missing = distinct.keySet().stream().filter(k -> !known.containsKey(k)).toList();
-        if (!missing.isEmpty()) {
-            known.putAll(checkUpstream(reader, missing, distinct));
-        }
+        // the calls come from known(), which looked them up in the read's transaction: none is kept
+        List<EntitlementCache.Key> missing = List.copyOf(distinct.keySet());
+        Map<EntitlementCache.Key, Entitlement> known = checkUpstream(reader, missing, distinct);
         parsed.forEach((call, p) -> out.put(call, known.getOrDefault(p.key(), Entitlement.unchecked())));
         return out;
     }

@@ -132,12 +132,13 @@ final class Access {
     }
 
     /**
-     * The verdicts already kept for the calls of {@code skeleton} when {@code policy} checks them,
-     * looked up in the caller's transaction (none otherwise).
+     * The verdicts already kept for the calls of {@code skeleton} when {@code policy} checks them
+     * or {@code always} (a fork's lost access), looked up in the caller's transaction (none
+     * otherwise).
      */
     Map<RecordedCall, Entitlement> known(Connection c, Identity caller, List<Message> skeleton,
-            ToolResultsPolicy policy) throws SQLException {
-        if (policy != ToolResultsPolicy.CHECKED) {
+            ToolResultsPolicy policy, boolean always) throws SQLException {
+        if (policy != ToolResultsPolicy.CHECKED && !always) {
             return Map.of();
         }
         Set<RecordedCall> calls = Withholding.calls(skeleton);

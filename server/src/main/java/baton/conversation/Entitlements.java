@@ -34,7 +34,8 @@ public interface Entitlements {
     }
 
     /**
-     * Checks each distinct call for the reader.
+     * Checks each distinct call for the reader: the calls {@link #known} did not answer (an
+     * implementation need not look them up again).
      *
      * @return an entitlement for every call given (a call left out counts as unchecked)
      */

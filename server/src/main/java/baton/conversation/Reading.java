@@ -74,7 +74,7 @@ final class Reading {
                     : messageStore.skeleton(c, conversationId, range[0], range[1]);
             // verdicts kept from earlier checks, in this same transaction: a read again within the
             // TTL needs no transaction of its own for them
-            return new Snapshot(view, skeleton, access.known(c, caller, skeleton, access.policyOf(conversation)));
+            return new Snapshot(view, skeleton, access.known(c, caller, skeleton, access.policyOf(conversation), false));
         });
         ConversationView view = snapshot.view();
         if (!view.isOwner()) {
