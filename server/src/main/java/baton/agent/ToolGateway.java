@@ -3,28 +3,19 @@ package baton.agent;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.URI;
-import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -40,27 +31,16 @@ public final class ToolGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ToolGateway.class);
 
-    /** Clients kept open at once; the least recently used one is closed beyond this. */
-    static final int MAX_CLIENTS = 32;
     private static final Pattern MODEL_TOOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    static final String PROJECT_HEADER = "X-Baton-Project";
-    static final String ROLE_HEADER = "X-Baton-Role";
 
     private final List<UpstreamServer> servers;
     private final McpJsonMapper jsonMapper;
-    private final String version;
     /** A cancellation nobody holds: work under it runs on the caller's thread, with no hop to another. */
     private static final Cancellation UNCANCELLABLE = Cancellation.none();
 
-    private final LinkedHashMap<String, McpSyncClient> clients = new LinkedHashMap<>(16, 0.75f, true);
-    /** Clients being connected, by key (guarded by {@link #clients}): one connection per caller and upstream. */
-    private final Map<String, CompletableFuture<McpSyncClient>> connecting = new HashMap<>();
+    private final UpstreamClients clients;
     /** The tools each upstream listed last, to whichever caller, and when (by upstream name). */
     private final Map<String, Listed> catalogue = new ConcurrentHashMap<>();
-    /** One HTTP client per HTTP upstream, shared by every caller's transport (by upstream name). */
-    private final Map<String, SharedHttpClient> httpClients = new ConcurrentHashMap<>();
-    private boolean closed;
-    private final AtomicLong connections = new AtomicLong();
     private final AtomicLong listings = new AtomicLong();
 
     private record Listed(List<McpSchema.Tool> tools, long atNanos) {
@@ -69,7 +49,9 @@ public final class ToolGateway implements AutoCloseable {
     public ToolGateway(List<UpstreamServer> servers, McpJsonMapper jsonMapper, String version) {
         this.servers = List.copyOf(servers);
         this.jsonMapper = jsonMapper;
-        this.version = version;
+        // the upstream said its tools changed and a client listed them again: the catalogue follows
+        this.clients = new UpstreamClients(jsonMapper, version,
+                (server, tools) -> catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime())));
     }
 
     public List<UpstreamServer> servers() {
@@ -78,7 +60,7 @@ public final class ToolGateway implements AutoCloseable {
 
     /** Upstream sessions opened so far (for tests and benchmarks). */
     long connections() {
-        return connections.get();
+        return clients.connections();
     }
 
     /** Tool listings made so far (for tests and benchmarks). */
@@ -131,15 +113,12 @@ public final class ToolGateway implements AutoCloseable {
                             || tools.contains(modelName(server.name() + "__" + t.name())))) {
                 continue;
             }
-            String key = key(caller, server);
-            synchronized (clients) {
-                if (closed || clients.containsKey(key) || connecting.containsKey(key)) {
-                    continue;
-                }
+            if (clients.isOpenOrOpening(caller, server)) {
+                continue;
             }
             Abandonable.later(() -> {
                 try {
-                    client(caller, server);
+                    clients.client(caller, server);
                 } catch (RuntimeException e) {
                     log.debug("[{} {}] connecting to upstream {} ahead of its calls failed: {}", caller.projectId(),
                             caller.userId(), server.name(), e.toString());
@@ -192,7 +171,7 @@ public final class ToolGateway implements AutoCloseable {
 
     private List<McpSchema.Tool> listTools(Identity caller, UpstreamServer server) {
         try {
-            McpSyncClient client = client(caller, server);
+            McpSyncClient client = clients.client(caller, server);
             listings.incrementAndGet();
             List<McpSchema.Tool> tools = new ArrayList<>();
             String cursor = null;
@@ -224,7 +203,7 @@ public final class ToolGateway implements AutoCloseable {
         UpstreamServer server = tool.server();
         McpSchema.CallToolResult result;
         try {
-            result = abandonable(caller, server, cancellation, () -> client(caller, server).callTool(
+            result = abandonable(caller, server, cancellation, () -> clients.client(caller, server).callTool(
                     McpSchema.CallToolRequest.builder(tool.tool().name()).arguments(arguments).build()));
         } catch (TurnCancelled e) {
             throw e;
@@ -270,134 +249,6 @@ public final class ToolGateway implements AutoCloseable {
     }
 
     /**
-     * The caller's client of the upstream, connected once: callers that need it while it is being
-     * connected (the concurrent checks of one read, say) wait for that connection instead of
-     * opening their own, and share its failure.
-     */
-    private McpSyncClient client(Identity caller, UpstreamServer server) {
-        String key = key(caller, server);
-        CompletableFuture<McpSyncClient> pending;
-        boolean mine = false;
-        synchronized (clients) {
-            if (closed) {
-                throw new IllegalStateException("the tool gateway is closed");
-            }
-            McpSyncClient client = clients.get(key);
-            if (client != null) {
-                return client;
-            }
-            pending = connecting.get(key);
-            if (pending == null) {
-                pending = new CompletableFuture<>();
-                connecting.put(key, pending);
-                mine = true;
-            }
-        }
-        if (!mine) {
-            return awaitConnection(pending);
-        }
-        try {
-            McpSyncClient client = connect(caller, server, key);
-            pending.complete(client);
-            return client;
-        } catch (RuntimeException | Error e) {
-            pending.completeExceptionally(e);
-            throw e;
-        } finally {
-            synchronized (clients) {
-                connecting.remove(key, pending);
-            }
-        }
-    }
-
-    private static McpSyncClient awaitConnection(CompletableFuture<McpSyncClient> pending) {
-        try {
-            return pending.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an upstream connection", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private McpSyncClient connect(Identity caller, UpstreamServer server, String key) {
-        McpClientTransport transport = transport(caller, server);
-        McpSyncClient client = McpClient.sync(transport)
-                .clientInfo(McpSchema.Implementation.builder("baton", version).build())
-                .requestTimeout(server.timeout())
-                .initializationTimeout(server.timeout())
-                // the upstream said its tools changed and the client listed them again: the catalogue follows
-                .toolsChangeConsumer(tools -> catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime())))
-                .build();
-        try {
-            if (transport instanceof IsolatedStdioTransport stdio) {
-                stdio.initialize(client);
-            } else {
-                client.initialize();
-            }
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
-        connections.incrementAndGet();
-        List<McpSyncClient> evicted = new ArrayList<>();
-        McpSyncClient winner;
-        synchronized (clients) {
-            winner = clients.putIfAbsent(key, client);
-            if (winner != null) {
-                evicted.add(client);
-            } else {
-                winner = client;
-                for (Iterator<Map.Entry<String, McpSyncClient>> it = clients.entrySet().iterator();
-                        clients.size() - evicted.size() > MAX_CLIENTS && it.hasNext(); ) {
-                    Map.Entry<String, McpSyncClient> oldest = it.next();
-                    evicted.add(oldest.getValue());
-                    it.remove();
-                }
-            }
-        }
-        evicted.forEach(ToolGateway::closeQuietly);
-        log.info("[{} {}] connected to upstream {} ({})", caller.projectId(), caller.userId(), server.name(),
-                server.location());
-        return winner;
-    }
-
-    private McpClientTransport transport(Identity caller, UpstreamServer server) {
-        if (server.isHttp()) {
-            URI url = server.url();
-            String base = url.getScheme() + "://" + url.getRawAuthority();
-            String endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-            if (url.getRawQuery() != null) {
-                endpoint += "?" + url.getRawQuery();
-            }
-            HttpRequest.Builder request = HttpRequest.newBuilder()
-                    .header(server.identityHeader(), caller.userId())
-                    .header(PROJECT_HEADER, caller.projectId())
-                    .header(ROLE_HEADER, caller.role().wireName());
-            server.headers().forEach(request::header);
-            return HttpClientStreamableHttpTransport.builder(base)
-                    .endpoint(endpoint)
-                    .requestBuilder(request)
-                    .clientBuilder(httpClients.computeIfAbsent(server.name(), n -> new SharedHttpClient(server.timeout())))
-                    .connectTimeout(server.timeout())
-                    .jsonMapper(jsonMapper)
-                    .build();
-        }
-        Map<String, String> env = new HashMap<>(server.env());
-        env.put(UpstreamServer.USER_ENV, caller.userId());
-        env.put(UpstreamServer.PROJECT_ENV, caller.projectId());
-        env.put(UpstreamServer.ROLE_ENV, caller.role().wireName());
-        return IsolatedStdioTransport.create(server, env, jsonMapper);
-    }
-
-    /**
      * Runs {@code work} so that a cancellation abandons it; the caller's client of the upstream
      * is then closed in the background (the server may be told through the closed connection or
      * the ended process; an answer that still comes finds nobody waiting).
@@ -424,18 +275,7 @@ public final class ToolGateway implements AutoCloseable {
     }
 
     private void discard(Identity caller, UpstreamServer server) {
-        McpSyncClient client;
-        synchronized (clients) {
-            client = clients.remove(key(caller, server));
-        }
-        if (client != null) {
-            closeQuietly(client);
-        }
-    }
-
-    private static String key(Identity caller, UpstreamServer server) {
-        return server.name() + '\u0000' + caller.projectId() + '\u0000' + caller.userId() + '\u0000'
-                + caller.role().wireName();
+        clients.discard(caller, server);
     }
 
     private static String modelName(String name) {
@@ -443,22 +283,8 @@ public final class ToolGateway implements AutoCloseable {
         return clean.length() > 64 ? clean.substring(0, 64) : clean;
     }
 
-    private static void closeQuietly(McpSyncClient client) {
-        try {
-            client.closeGracefully();
-        } catch (RuntimeException e) {
-            log.debug("closing an upstream client failed", e);
-        }
-    }
-
     @Override
     public void close() {
-        List<McpSyncClient> all;
-        synchronized (clients) {
-            closed = true;
-            all = new ArrayList<>(clients.values());
-            clients.clear();
-        }
-        all.forEach(ToolGateway::closeQuietly);
+        clients.close();
     }
 }
