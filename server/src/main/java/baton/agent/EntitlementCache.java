@@ -4,8 +4,10 @@ import baton.conversation.Entitlement;
 import baton.conversation.Identity;
 import baton.conversation.WithheldReason;
 import baton.db.Database;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,31 +64,33 @@ final class EntitlementCache {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
     }
 
-    /** The outcomes kept within the TTL for these calls on any of {@code upstreams}. */
-    Map<Key, Entitlement> lookUp(Identity reader, Collection<Key> keys, List<String> upstreams) {
+    /**
+     * The outcomes kept within the TTL for these calls on any of {@code upstreams}, looked up on
+     * {@code c}, in the transaction of the read that needs them.
+     */
+    Map<Key, Entitlement> lookUp(Connection c, Identity reader, Collection<Key> keys, List<String> upstreams)
+            throws SQLException {
         Map<Key, Entitlement> out = new HashMap<>();
         if (keys.isEmpty() || upstreams.isEmpty()) {
             return out;
         }
         String[] tools = keys.stream().map(Key::tool).toArray(String[]::new);
         String[] hashes = keys.stream().map(Key::argumentsHash).toArray(String[]::new);
-        return db.read("looking up entitlement checks", c -> {
-            try (PreparedStatement ps = c.prepareStatement(LOOK_UP)) {
-                ps.setString(1, reader.projectId());
-                ps.setString(2, reader.userId());
-                ps.setString(3, reader.role().wireName());
-                ps.setObject(4, clock.instant().minus(ttl).atOffset(ZoneOffset.UTC));
-                ps.setArray(5, c.createArrayOf("text", upstreams.toArray()));
-                ps.setArray(6, c.createArrayOf("text", tools));
-                ps.setArray(7, c.createArrayOf("text", hashes));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(new Key(rs.getString(1), rs.getString(2)), entitlement(rs.getString(3), rs.getString(4)));
-                    }
+        try (PreparedStatement ps = c.prepareStatement(LOOK_UP)) {
+            ps.setString(1, reader.projectId());
+            ps.setString(2, reader.userId());
+            ps.setString(3, reader.role().wireName());
+            ps.setObject(4, clock.instant().minus(ttl).atOffset(ZoneOffset.UTC));
+            ps.setArray(5, c.createArrayOf("text", upstreams.toArray()));
+            ps.setArray(6, c.createArrayOf("text", tools));
+            ps.setArray(7, c.createArrayOf("text", hashes));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(new Key(rs.getString(1), rs.getString(2)), entitlement(rs.getString(3), rs.getString(4)));
                 }
             }
-            return out;
-        });
+        }
+        return out;
     }
 
     /** Keeps definite outcomes (granted, refused, not found); others are left to the next read. */

@@ -3,24 +3,20 @@ package baton.agent;
 import baton.conversation.BatonException;
 import baton.conversation.ErrorCode;
 import baton.conversation.Identity;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.URI;
-import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,26 +31,41 @@ public final class ToolGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ToolGateway.class);
 
-    /** Clients kept open at once; the least recently used one is closed beyond this. */
-    static final int MAX_CLIENTS = 32;
     private static final Pattern MODEL_TOOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    static final String PROJECT_HEADER = "X-Baton-Project";
-    static final String ROLE_HEADER = "X-Baton-Role";
 
     private final List<UpstreamServer> servers;
     private final McpJsonMapper jsonMapper;
-    private final String version;
-    private final LinkedHashMap<String, McpSyncClient> clients = new LinkedHashMap<>(16, 0.75f, true);
-    private boolean closed;
+    /** A cancellation nobody holds: work under it runs on the caller's thread, with no hop to another. */
+    private static final Cancellation UNCANCELLABLE = Cancellation.none();
+
+    private final UpstreamClients clients;
+    /** The tools each upstream listed last, to whichever caller, and when (by upstream name). */
+    private final Map<String, Listed> catalogue = new ConcurrentHashMap<>();
+    private final AtomicLong listings = new AtomicLong();
+
+    private record Listed(List<McpSchema.Tool> tools, long atNanos) {
+    }
 
     public ToolGateway(List<UpstreamServer> servers, McpJsonMapper jsonMapper, String version) {
         this.servers = List.copyOf(servers);
         this.jsonMapper = jsonMapper;
-        this.version = version;
+        // the upstream said its tools changed and a client listed them again: the catalogue follows
+        this.clients = new UpstreamClients(jsonMapper, version,
+                (server, tools) -> catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime())));
     }
 
     public List<UpstreamServer> servers() {
         return servers;
+    }
+
+    /** Upstream sessions opened so far (for tests and benchmarks). */
+    long connections() {
+        return clients.connections();
+    }
+
+    /** Tool listings made so far (for tests and benchmarks). */
+    long listings() {
+        return listings.get();
     }
 
     /**
@@ -64,7 +75,7 @@ public final class ToolGateway implements AutoCloseable {
      * @throws BatonException {@link ErrorCode#UPSTREAM_UNAVAILABLE} naming the upstream that did not answer
      */
     public List<UpstreamTool> tools(Identity caller) {
-        return tools(caller, Cancellation.none());
+        return tools(caller, UNCANCELLABLE);
     }
 
     /**
@@ -72,20 +83,64 @@ public final class ToolGateway implements AutoCloseable {
      * left out (logged), so what the others offer is still known.
      */
     public List<UpstreamTool> reachableTools(Identity caller) {
-        return tools(caller, Cancellation.none(), true);
+        return tools(caller, UNCANCELLABLE, true, null);
+    }
+
+    /**
+     * Which upstream offers which tool, with its annotations, for re-running recorded calls: each
+     * upstream's list as it was last listed, to any caller, within {@code maxAge} (a listing of
+     * an upstream that says its tools changed replaces it at once). A tool's name and annotations
+     * do not depend on who asks, so a caller need not wait for a listing of their own; whether
+     * the upstream lets them call it is its answer to the call. An upstream not listed within
+     * {@code maxAge} is listed now, as {@code caller}; one that does not answer is left out.
+     * Named as {@link #tools}.
+     */
+    public List<UpstreamTool> catalogue(Identity caller, Duration maxAge) {
+        return tools(caller, UNCANCELLABLE, true, maxAge);
+    }
+
+    /**
+     * Starts opening the caller's session, in the background, with every upstream whose shared
+     * list (within {@code maxAge}) offers one of {@code tools} (named as {@link #tools} names
+     * them) and that the caller is not connected to: calls that follow find it open or opening.
+     * A failure is left to those calls.
+     */
+    public void connectSoon(Identity caller, Set<String> tools, Duration maxAge) {
+        for (UpstreamServer server : servers) {
+            Listed known = catalogue.get(server.name());
+            if (known == null || System.nanoTime() - known.atNanos() > maxAge.toNanos()
+                    || known.tools().stream().noneMatch(t -> tools.contains(t.name())
+                            || tools.contains(modelName(server.name() + "__" + t.name())))) {
+                continue;
+            }
+            if (clients.isOpenOrOpening(caller, server)) {
+                continue;
+            }
+            Abandonable.later(() -> {
+                try {
+                    clients.client(caller, server);
+                } catch (RuntimeException e) {
+                    log.debug("[{} {}] connecting to upstream {} ahead of its calls failed: {}", caller.projectId(),
+                            caller.userId(), server.name(), e.toString());
+                }
+            });
+        }
     }
 
     /** The tools as above; a cancellation abandons the listing at once, with {@link TurnCancelled}. */
     List<UpstreamTool> tools(Identity caller, Cancellation cancellation) {
-        return tools(caller, cancellation, false);
+        return tools(caller, cancellation, false, null);
     }
 
-    private List<UpstreamTool> tools(Identity caller, Cancellation cancellation, boolean skipUnreachable) {
+    private List<UpstreamTool> tools(Identity caller, Cancellation cancellation, boolean skipUnreachable,
+            Duration maxAge) {
         Map<String, List<UpstreamTool>> byName = new LinkedHashMap<>();
         for (UpstreamServer server : servers) {
             List<McpSchema.Tool> listed;
+            Listed known = maxAge == null ? null : catalogue.get(server.name());
             try {
-                listed = abandonable(caller, server, cancellation, () -> listTools(caller, server));
+                listed = known != null && System.nanoTime() - known.atNanos() <= maxAge.toNanos() ? known.tools()
+                        : abandonable(caller, server, cancellation, () -> listTools(caller, server));
             } catch (BatonException e) {
                 if (!skipUnreachable) {
                     throw e;
@@ -116,7 +171,8 @@ public final class ToolGateway implements AutoCloseable {
 
     private List<McpSchema.Tool> listTools(Identity caller, UpstreamServer server) {
         try {
-            McpSyncClient client = client(caller, server);
+            McpSyncClient client = clients.client(caller, server);
+            listings.incrementAndGet();
             List<McpSchema.Tool> tools = new ArrayList<>();
             String cursor = null;
             do {
@@ -124,6 +180,7 @@ public final class ToolGateway implements AutoCloseable {
                 tools.addAll(page.tools());
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
+            catalogue.put(server.name(), new Listed(List.copyOf(tools), System.nanoTime()));
             return tools;
         } catch (RuntimeException e) {
             discard(caller, server);
@@ -134,7 +191,7 @@ public final class ToolGateway implements AutoCloseable {
 
     /** Calls one tool as the caller. Every failure becomes an error outcome; nothing is thrown. */
     public ToolOutcome call(Identity caller, UpstreamTool tool, Map<String, Object> arguments) {
-        return call(caller, tool, arguments, Cancellation.none());
+        return call(caller, tool, arguments, UNCANCELLABLE);
     }
 
     /**
@@ -146,7 +203,7 @@ public final class ToolGateway implements AutoCloseable {
         UpstreamServer server = tool.server();
         McpSchema.CallToolResult result;
         try {
-            result = abandonable(caller, server, cancellation, () -> client(caller, server).callTool(
+            result = abandonable(caller, server, cancellation, () -> clients.client(caller, server).callTool(
                     McpSchema.CallToolRequest.builder(tool.tool().name()).arguments(arguments).build()));
         } catch (TurnCancelled e) {
             throw e;
@@ -191,82 +248,6 @@ public final class ToolGateway implements AutoCloseable {
         }
     }
 
-    private McpSyncClient client(Identity caller, UpstreamServer server) {
-        String key = key(caller, server);
-        synchronized (clients) {
-            if (closed) {
-                throw new IllegalStateException("the tool gateway is closed");
-            }
-            McpSyncClient client = clients.get(key);
-            if (client != null) {
-                return client;
-            }
-        }
-        McpClientTransport transport = transport(caller, server);
-        McpSyncClient client = McpClient.sync(transport)
-                .clientInfo(McpSchema.Implementation.builder("baton", version).build())
-                .requestTimeout(server.timeout())
-                .initializationTimeout(server.timeout())
-                .build();
-        try {
-            if (transport instanceof IsolatedStdioTransport stdio) {
-                stdio.initialize(client);
-            } else {
-                client.initialize();
-            }
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
-        List<McpSyncClient> evicted = new ArrayList<>();
-        McpSyncClient winner;
-        synchronized (clients) {
-            winner = clients.putIfAbsent(key, client);
-            if (winner != null) {
-                evicted.add(client);
-            } else {
-                winner = client;
-                for (Iterator<Map.Entry<String, McpSyncClient>> it = clients.entrySet().iterator();
-                        clients.size() - evicted.size() > MAX_CLIENTS && it.hasNext(); ) {
-                    Map.Entry<String, McpSyncClient> oldest = it.next();
-                    evicted.add(oldest.getValue());
-                    it.remove();
-                }
-            }
-        }
-        evicted.forEach(ToolGateway::closeQuietly);
-        log.info("[{} {}] connected to upstream {} ({})", caller.projectId(), caller.userId(), server.name(),
-                server.location());
-        return winner;
-    }
-
-    private McpClientTransport transport(Identity caller, UpstreamServer server) {
-        if (server.isHttp()) {
-            URI url = server.url();
-            String base = url.getScheme() + "://" + url.getRawAuthority();
-            String endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-            if (url.getRawQuery() != null) {
-                endpoint += "?" + url.getRawQuery();
-            }
-            HttpRequest.Builder request = HttpRequest.newBuilder()
-                    .header(server.identityHeader(), caller.userId())
-                    .header(PROJECT_HEADER, caller.projectId())
-                    .header(ROLE_HEADER, caller.role().wireName());
-            server.headers().forEach(request::header);
-            return HttpClientStreamableHttpTransport.builder(base)
-                    .endpoint(endpoint)
-                    .requestBuilder(request)
-                    .connectTimeout(server.timeout())
-                    .jsonMapper(jsonMapper)
-                    .build();
-        }
-        Map<String, String> env = new HashMap<>(server.env());
-        env.put(UpstreamServer.USER_ENV, caller.userId());
-        env.put(UpstreamServer.PROJECT_ENV, caller.projectId());
-        env.put(UpstreamServer.ROLE_ENV, caller.role().wireName());
-        return IsolatedStdioTransport.create(server, env, jsonMapper);
-    }
-
     /**
      * Runs {@code work} so that a cancellation abandons it; the caller's client of the upstream
      * is then closed in the background (the server may be told through the closed connection or
@@ -274,6 +255,15 @@ public final class ToolGateway implements AutoCloseable {
      */
     private <T> T abandonable(Identity caller, UpstreamServer server, Cancellation cancellation,
             Callable<T> work) {
+        if (cancellation == UNCANCELLABLE) {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         try {
             return Abandonable.call(cancellation, work);
         } catch (TurnCancelled e) {
@@ -285,18 +275,7 @@ public final class ToolGateway implements AutoCloseable {
     }
 
     private void discard(Identity caller, UpstreamServer server) {
-        McpSyncClient client;
-        synchronized (clients) {
-            client = clients.remove(key(caller, server));
-        }
-        if (client != null) {
-            closeQuietly(client);
-        }
-    }
-
-    private static String key(Identity caller, UpstreamServer server) {
-        return server.name() + '\u0000' + caller.projectId() + '\u0000' + caller.userId() + '\u0000'
-                + caller.role().wireName();
+        clients.discard(caller, server);
     }
 
     private static String modelName(String name) {
@@ -304,22 +283,8 @@ public final class ToolGateway implements AutoCloseable {
         return clean.length() > 64 ? clean.substring(0, 64) : clean;
     }
 
-    private static void closeQuietly(McpSyncClient client) {
-        try {
-            client.closeGracefully();
-        } catch (RuntimeException e) {
-            log.debug("closing an upstream client failed", e);
-        }
-    }
-
     @Override
     public void close() {
-        List<McpSyncClient> all;
-        synchronized (clients) {
-            closed = true;
-            all = new ArrayList<>(clients.values());
-            clients.clear();
-        }
-        all.forEach(ToolGateway::closeQuietly);
+        clients.close();
     }
 }

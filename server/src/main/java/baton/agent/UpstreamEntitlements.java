@@ -11,18 +11,23 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,15 +65,24 @@ public final class UpstreamEntitlements implements Entitlements {
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final String NOT_AN_OBJECT = "";
+    private static final int MAX_REMEMBERED = 10_000;
+    private static final int MAX_REMEMBERED_ARGUMENTS = 4_096;
 
     private final ToolGateway gateway;
     private final EntitlementCache cache;
+    private final Duration ttl;
     private final AccessErrorClassifier classifier = new AccessErrorClassifier();
     private final AtomicLong upstreamCalls = new AtomicLong();
+    private final List<String> upstreamNames;
+    /** Hashes of canonical arguments by their recorded text ({@link #NOT_AN_OBJECT} when not a JSON object). */
+    private final Map<String, String> hashes = new ConcurrentHashMap<>();
 
     public UpstreamEntitlements(ToolGateway gateway, Database db, Duration ttl, Clock clock) {
         this.gateway = Objects.requireNonNull(gateway, "gateway must not be null");
         this.cache = new EntitlementCache(db, ttl, clock);
+        this.ttl = ttl;
+        this.upstreamNames = gateway.servers().stream().map(UpstreamServer::name).toList();
     }
 
     /** How many tool calls the checks made upstream so far (for benchmarks and tests). */
@@ -80,6 +94,58 @@ public final class UpstreamEntitlements implements Entitlements {
     }
 
     private record Check(EntitlementCache.Key key, UpstreamTool tool, Map<String, Object> arguments) {
+    }
+
+    @Override
+    public Map<RecordedCall, Entitlement> known(Connection connection, Identity reader, Collection<RecordedCall> calls)
+            throws SQLException {
+        if (gateway.servers().isEmpty()) {
+            return Map.of();
+        }
+        Map<RecordedCall, EntitlementCache.Key> keys = new HashMap<>();
+        for (RecordedCall call : calls) {
+            EntitlementCache.Key key = key(call);
+            if (key != null) {
+                keys.put(call, key);
+            }
+        }
+        Map<EntitlementCache.Key, Entitlement> kept = cache.lookUp(connection, reader, new HashSet<>(keys.values()),
+                upstreamNames);
+        Map<RecordedCall, Entitlement> out = new HashMap<>();
+        Set<String> unknownTools = new HashSet<>();
+        keys.forEach((call, key) -> {
+            Entitlement e = kept.get(key);
+            if (e != null) {
+                out.put(call, e);
+            } else {
+                unknownTools.add(call.tool());
+            }
+        });
+        if (!unknownTools.isEmpty()) {
+            // these will be checked once the read's transaction is over: the reader's upstream
+            // session opens meanwhile
+            gateway.connectSoon(reader, unknownTools, ttl);
+        }
+        return out;
+    }
+
+    /**
+     * The cache key of a call, or null when its arguments are not a JSON object. Remembered by
+     * the arguments' text, so a read again does not parse and hash the same calls again.
+     */
+    private EntitlementCache.Key key(RecordedCall call) {
+        String hash = hashes.get(call.arguments());
+        if (hash == null) {
+            Map<String, Object> arguments = InheritedUse.arguments(call.arguments());
+            hash = arguments == null ? NOT_AN_OBJECT : hash(arguments);
+            if (call.arguments().length() <= MAX_REMEMBERED_ARGUMENTS) {
+                if (hashes.size() >= MAX_REMEMBERED) {
+                    hashes.clear();
+                }
+                hashes.put(call.arguments(), hash);
+            }
+        }
+        return hash.equals(NOT_AN_OBJECT) ? null : new EntitlementCache.Key(call.tool(), hash);
     }
 
     @Override
@@ -101,12 +167,9 @@ public final class UpstreamEntitlements implements Entitlements {
             parsed.keySet().forEach(call -> out.put(call, Entitlement.unchecked()));
             return out;
         }
-        List<String> upstreams = gateway.servers().stream().map(UpstreamServer::name).toList();
-        Map<EntitlementCache.Key, Entitlement> known = new HashMap<>(cache.lookUp(reader, distinct.keySet(), upstreams));
-        List<EntitlementCache.Key> missing = distinct.keySet().stream().filter(k -> !known.containsKey(k)).toList();
-        if (!missing.isEmpty()) {
-            known.putAll(checkUpstream(reader, missing, distinct));
-        }
+        // the calls come from known(), which looked them up in the read's transaction: none is kept
+        List<EntitlementCache.Key> missing = List.copyOf(distinct.keySet());
+        Map<EntitlementCache.Key, Entitlement> known = checkUpstream(reader, missing, distinct);
         parsed.forEach((call, p) -> out.put(call, known.getOrDefault(p.key(), Entitlement.unchecked())));
         return out;
     }
@@ -116,7 +179,9 @@ public final class UpstreamEntitlements implements Entitlements {
             Map<EntitlementCache.Key, Map<String, Object>> arguments) {
         Map<EntitlementCache.Key, Entitlement> out = new HashMap<>();
         long started = System.nanoTime();
-        List<UpstreamTool> offered = gateway.reachableTools(reader);
+        // which upstream offers the tool and whether it is read-only: the upstreams' shared lists,
+        // kept as long as the outcomes are, so the reader's calls start without a listing of their own
+        List<UpstreamTool> offered = gateway.catalogue(reader, ttl);
         long listed = System.nanoTime();
         List<Check> checks = new ArrayList<>();
         for (EntitlementCache.Key key : missing) {
@@ -157,7 +222,7 @@ public final class UpstreamEntitlements implements Entitlements {
         }
         long checked = System.nanoTime();
         cache.keep(reader, found);
-        log.info("[{} {}] checked {} recorded call(s) upstream: {} granted, {} withheld (tools listed in {} ms,"
+        log.info("[{} {}] checked {} recorded call(s) upstream: {} granted, {} withheld (tools known in {} ms,"
                 + " checked in {} ms, kept in {} ms)", reader.projectId(), reader.userId(), checks.size(),
                 found.stream().filter(f -> f.entitlement().isGranted()).count(),
                 found.stream().filter(f -> !f.entitlement().isGranted()).count(), (listed - started) / 1_000_000,

@@ -186,8 +186,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Reads of a checked share (1,000 messages, 250 tool results, 25 distinct calls) by a new"
                     + " reader and again within the TTL, against the same read under policy all.")
     static final class Entitlement extends Base {
-        @Option(names = "--rounds", defaultValue = "7", description = "New readers timed (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", defaultValue = "9", description = "New readers timed (default: ${DEFAULT-VALUE}).")
         int rounds;
+
+        @Option(names = "--warm-up", defaultValue = "20",
+                description = "New readers read the same way first, untimed, so the JIT has compiled every path"
+                        + " (default: ${DEFAULT-VALUE}).")
+        int warmUp;
 
         @Option(names = "--upstream-delay-ms", defaultValue = "20",
                 description = "How late the fixture upstream answers each call (default: ${DEFAULT-VALUE}).")
@@ -196,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return withStorage(dbUrl, (storage, env, dir) ->
-                    new baton.bench.EntitlementBenchmark(storage.database(), System.out).run(rounds, delayMillis));
+                    new baton.bench.EntitlementBenchmark(storage.database(), System.out).run(warmUp, rounds, delayMillis));
         }
     }
 

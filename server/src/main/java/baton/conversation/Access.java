@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,15 +104,45 @@ final class Access {
      */
     Withholding withholding(Identity caller, List<Message> skeleton, ToolResultsPolicy policy,
             Map<RecordedCall, Entitlement> verdicts) {
+        return withholding(caller, skeleton, policy, verdicts, Map.of());
+    }
+
+    /**
+     * As above, with the verdicts {@link #known} found in the read's own transaction: only the
+     * other calls are checked.
+     */
+    Withholding withholding(Identity caller, List<Message> skeleton, ToolResultsPolicy policy,
+            Map<RecordedCall, Entitlement> verdicts, Map<RecordedCall, Entitlement> known) {
         Map<RecordedCall, Entitlement> checked = Map.of();
         if (policy == ToolResultsPolicy.CHECKED || verdicts != null) {
             Set<RecordedCall> calls = Withholding.calls(skeleton);
-            checked = calls.isEmpty() ? Map.of() : entitlements.check(caller, calls);
+            Set<RecordedCall> unknown = new LinkedHashSet<>(calls);
+            unknown.removeAll(known.keySet());
+            if (unknown.isEmpty()) {
+                checked = known;
+            } else {
+                checked = new HashMap<>(known);
+                checked.putAll(entitlements.check(caller, unknown));
+            }
             if (verdicts != null) {
                 verdicts.putAll(checked);
             }
         }
         return Withholding.decide(skeleton, policy, checked);
+    }
+
+    /**
+     * The verdicts already kept for the calls of {@code skeleton} when {@code policy} checks them
+     * or {@code always} (a fork's lost access), looked up in the caller's transaction (none
+     * otherwise).
+     */
+    Map<RecordedCall, Entitlement> known(Connection c, Identity caller, List<Message> skeleton,
+            ToolResultsPolicy policy, boolean always) throws SQLException {
+        if (policy != ToolResultsPolicy.CHECKED && !always) {
+            return Map.of();
+        }
+        Set<RecordedCall> calls = Withholding.calls(skeleton);
+        return calls.isEmpty() ? Map.of() : entitlements.known(c, caller, calls);
     }
 
     /**

@@ -1,5 +1,7 @@
 package baton.conversation;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,7 +23,19 @@ public interface Entitlements {
     };
 
     /**
-     * Checks each distinct call for the reader.
+     * The verdicts already known for some of these calls (kept from earlier checks, within their
+     * time to live), looked up on {@code connection}: inside the transaction of the read that needs
+     * them, so a read whose verdicts are all known costs no transaction of its own. Calls left out
+     * go to {@link #check}. Never reaches an upstream.
+     */
+    default Map<RecordedCall, Entitlement> known(Connection connection, Identity reader,
+            Collection<RecordedCall> calls) throws SQLException {
+        return Map.of();
+    }
+
+    /**
+     * Checks each distinct call for the reader: the calls {@link #known} did not answer (an
+     * implementation need not look them up again).
      *
      * @return an entitlement for every call given (a call left out counts as unchecked)
      */

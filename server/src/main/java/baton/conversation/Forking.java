@@ -43,7 +43,7 @@ final class Forking {
     ForkResult fork(Identity caller, UUID conversationId, UUID until) {
         Access.requireWriter(caller, "fork conversations");
         record Plan(int boundaryIndex, ToolResultsPolicy policy, boolean withholds, boolean crossOwner,
-                List<Message> skeleton) {
+                List<Message> skeleton, Map<RecordedCall, Entitlement> known) {
         }
         for (int attempt = 1; attempt <= FORK_ATTEMPTS; attempt++) {
             Plan plan = db.read("preparing the fork of conversation " + conversationId, c -> {
@@ -55,13 +55,16 @@ final class Forking {
                 boolean withholds = Access.seesOnlyWhatPolicyAllows(caller, source);
                 List<Message> skeleton = crossOwner || withholds
                         ? messageStore.skeleton(c, conversationId, 0, boundary.index()) : null;
-                return new Plan(boundary.index(), access.policyOf(source), withholds, crossOwner, skeleton);
+                ToolResultsPolicy policy = access.policyOf(source);
+                Map<RecordedCall, Entitlement> known = skeleton == null ? Map.of()
+                        : access.known(c, caller, skeleton, withholds ? policy : ToolResultsPolicy.ALL, crossOwner);
+                return new Plan(boundary.index(), policy, withholds, crossOwner, skeleton, known);
             });
             Withholding withheld = Withholding.nothing();
             Map<RecordedCall, Entitlement> verdicts = plan.crossOwner() ? new HashMap<>() : null;
             if (plan.skeleton() != null) {
                 withheld = access.withholding(caller, plan.skeleton(),
-                        plan.withholds() ? plan.policy() : ToolResultsPolicy.ALL, verdicts);
+                        plan.withholds() ? plan.policy() : ToolResultsPolicy.ALL, verdicts, plan.known());
             }
             Withholding copyWithheld = withheld;
             ForkResult result = db.write("forking conversation " + conversationId, c -> {

@@ -39,11 +39,12 @@ final class Reading {
      * caller's boundary are never loaded: the query itself stops at the boundary. For a reader who
      * is neither owner nor admin, the tool results the share's policy holds back (and what was
      * derived from them) are replaced by withheld messages before the view leaves this class; the
-     * checks run after the snapshot's transaction, so no connection waits on an upstream.
+     * verdicts kept from earlier checks are looked up in the snapshot's transaction, and the checks
+     * of the other calls run after it, so no connection waits on an upstream.
      */
     ConversationView view(Identity caller, UUID conversationId, int afterIndex, int limit) {
         Objects.requireNonNull(conversationId, "conversationId must not be null");
-        record Snapshot(ConversationView view, List<Message> skeleton) {
+        record Snapshot(ConversationView view, List<Message> skeleton, Map<RecordedCall, Entitlement> known) {
         }
         Instant now = access.now();
         Snapshot snapshot = db.read("reading conversation " + conversationId, c -> {
@@ -61,18 +62,19 @@ final class Reading {
             ConversationView view = new ConversationView(conversation, conversation.isOwnedBy(caller), page, next);
             boolean withholds = !page.isEmpty() && Access.seesOnlyWhatPolicyAllows(caller, conversation);
             if (!withholds) {
-                return new Snapshot(view, null);
+                return new Snapshot(view, null, Map.of());
             }
             // only the whole turns around the page decide what it withholds, so a page costs the
             // same whatever the size of the conversation
             int first = page.get(0).index();
             int last = page.get(page.size() - 1).index();
             int[] range = messageStore.turnsAround(c, conversationId, first, last, lastVisible);
-            if (range[0] >= first && range[1] <= last) {
-                // the page holds its turns whole (a whole conversation, say): it is its own skeleton
-                return new Snapshot(view, page);
-            }
-            return new Snapshot(view, messageStore.skeleton(c, conversationId, range[0], range[1]));
+            // the page holds its turns whole (a whole conversation, say): it is its own skeleton
+            List<Message> skeleton = range[0] >= first && range[1] <= last ? page
+                    : messageStore.skeleton(c, conversationId, range[0], range[1]);
+            // verdicts kept from earlier checks, in this same transaction: a read again within the
+            // TTL needs no transaction of its own for them
+            return new Snapshot(view, skeleton, access.known(c, caller, skeleton, access.policyOf(conversation), false));
         });
         ConversationView view = snapshot.view();
         if (!view.isOwner()) {
@@ -83,7 +85,7 @@ final class Reading {
             return view;
         }
         Withholding withheld = access.withholding(caller, snapshot.skeleton(), access.policyOf(view.conversation()),
-                null);
+                null, snapshot.known());
         return new ConversationView(view.conversation(), view.isOwner(), withheld.apply(view.messages()),
                 view.nextAfterIndex());
     }

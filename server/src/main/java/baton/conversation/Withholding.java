@@ -159,10 +159,11 @@ public final class Withholding {
     /** {@code messages} with every withheld one replaced: same id, index, role, type, tool, parent, time. */
     public List<Message> apply(Collection<Message> messages) {
         List<Message> out = new ArrayList<>(messages.size());
+        Map<Withheld, String> contents = new HashMap<>(); // many messages are withheld for the same cause
         for (Message m : messages) {
             Withheld w = byIndex.get(m.index());
             out.add(w == null ? m : new Message(m.id(), m.conversationId(), m.parentId(), m.index(), m.role(), m.type(),
-                    m.tool(), ContentType.WITHHELD, w.content(), m.createdAt()));
+                    m.tool(), ContentType.WITHHELD, contents.computeIfAbsent(w, Withheld::content), m.createdAt()));
         }
         return out;
     }
