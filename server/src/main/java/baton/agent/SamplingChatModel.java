@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +151,8 @@ final class SamplingChatModel implements ChatModel {
         } catch (TimeoutException e) {
             answer.cancel(true);
             throw new dev.langchain4j.exception.TimeoutException(e);
+        } catch (CancellationException e) {
+            throw new TurnCancelled(); // the sampler abandoned the request because the caller cancelled the turn
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package baton.mcp;
 
+import baton.agent.Cancellation;
 import baton.agent.Sampler;
 import baton.agent.SamplingReply;
 import baton.agent.SamplingRequest;
@@ -7,8 +8,10 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,9 +36,20 @@ final class McpSampler implements Sampler {
     });
 
     private final McpSyncServerExchange exchange;
+    /** Replies still awaited, with the call token their request went out under. */
+    private final Map<CompletableFuture<SamplingReply>, String> pending = new ConcurrentHashMap<>();
+    /** Call tokens whose request the client was told is abandoned (once each). */
+    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
 
-    McpSampler(McpSyncServerExchange exchange) {
+    /**
+     * The sampler of the request {@code cancellation} belongs to. Its listener is registered before
+     * the turn starts, so it runs before the turn's own: a cancelled turn tells the client its
+     * sampling request is abandoned before the turn's end is recorded and answered (over HTTP the
+     * notification goes on the request's stream, which the answer closes).
+     */
+    McpSampler(McpSyncServerExchange exchange, Cancellation cancellation) {
         this.exchange = exchange;
+        cancellation.onCancel(() -> pending.forEach(this::abandon));
     }
 
     @Override
@@ -59,6 +73,7 @@ final class McpSampler implements Sampler {
         String call = UUID.randomUUID().toString();
         McpSchema.CreateMessageRequest wire = SamplingWire.request(request, call);
         CompletableFuture<SamplingReply> reply = new CompletableFuture<>();
+        pending.put(reply, call);
         Future<?> task = THREADS.submit(() -> {
             try {
                 reply.complete(SamplingWire.reply(exchange.createMessage(wire)));
@@ -69,13 +84,27 @@ final class McpSampler implements Sampler {
             }
         });
         reply.whenComplete((answer, failure) -> {
+            pending.remove(reply);
             if (reply.isCancelled()) {
                 Object requestId = SamplingWire.sentId(call);
                 task.cancel(true);
-                cancelled(requestId);
+                if (abandoned.add(call)) {
+                    cancelled(requestId); // the turn stopped waiting by itself (its timeout)
+                }
             }
         });
         return reply;
+    }
+
+    /**
+     * The caller cancelled the turn: first the client hears that its request is abandoned, then
+     * the turn stops waiting for the reply (and goes on to record and answer its end).
+     */
+    private void abandon(CompletableFuture<SamplingReply> reply, String call) {
+        if (!reply.isDone() && abandoned.add(call)) {
+            cancelled(SamplingWire.sentId(call));
+        }
+        reply.cancel(true);
     }
 
     /**

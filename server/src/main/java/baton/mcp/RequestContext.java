@@ -26,7 +26,7 @@ public final class RequestContext {
         if (exchange == null) {
             return Sampler.NONE;
         }
-        return new McpSampler(exchange);
+        return new McpSampler(exchange, cancellation(exchange));
     }
 
     /** The request's cancellation, or one nobody sets when the transport gave none. */
