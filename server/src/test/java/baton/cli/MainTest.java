@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,6 +17,12 @@ class MainTest {
 
     /** Runs the command line with stdout and stderr captured: {status, stdout, stderr}. */
     static Object[] runCaptured(Map<String, String> env, String... args) {
+        return runCaptured(Main::run, env, args);
+    }
+
+    /** Runs the command line through {@code run} with stdout and stderr captured: {status, stdout, stderr}. */
+    static Object[] runCaptured(BiFunction<Map<String, String>, String[], Integer> run, Map<String, String> env,
+            String... args) {
         PrintStream err = System.err;
         PrintStream out = System.out;
         ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
@@ -23,7 +30,7 @@ class MainTest {
         System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
         System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
         try {
-            int status = Main.run(env, args);
+            int status = run.apply(env, args);
             return new Object[] {status, capturedOut.toString(StandardCharsets.UTF_8),
                     capturedErr.toString(StandardCharsets.UTF_8)};
         } finally {

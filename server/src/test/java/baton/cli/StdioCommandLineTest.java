@@ -2,11 +2,8 @@ package baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -144,21 +141,11 @@ class StdioCommandLineTest {
         assertThat(java.nio.file.Path.of(ENV.get("BATON_DATA_DIR"))).doesNotExist();
     }
 
+    /** {status, stdout, stderr without its log lines}: the two parsers log at different moments. */
     private static Object[] captured(BiFunction<Map<String, String>, String[], Integer> run, String[] args) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-        try {
-            int status = run.apply(ENV, args);
-            return new Object[] {status, capturedOut.toString(StandardCharsets.UTF_8),
-                    capturedErr.toString(StandardCharsets.UTF_8).replaceAll("(?m)^\\S+ (INFO|WARN|DEBUG) .*\\R", "")};
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
+        Object[] result = MainTest.runCaptured(run, ENV, args);
+        result[2] = ((String) result[2]).replaceAll("(?m)^\\S+ (INFO|WARN|DEBUG) .*\\R", "");
+        return result;
     }
 
     private static Object ownerOf(OptionSpec option) throws Exception {
