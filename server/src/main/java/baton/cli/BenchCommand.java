@@ -189,9 +189,10 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "9", description = "New readers timed (default: ${DEFAULT-VALUE}).")
         int rounds;
 
-        @Option(names = "--warm-up", defaultValue = "20",
-                description = "New readers read the same way first, untimed, so the JIT has compiled every path"
-                        + " (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warm-up", defaultValue = "600",
+                description = "New readers read the same way first, untimed, so the figures are those of a server"
+                        + " that has run these paths before (the first read levels off from about 600; default:"
+                        + " ${DEFAULT-VALUE}).")
         int warmUp;
 
         @Option(names = "--upstream-delay-ms", defaultValue = "20",
