@@ -51,6 +51,16 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void entitlementChecksEachDistinctCallOnceAndNeverAgainWithinTheTtl() throws Exception {
+        new EntitlementBenchmark(TestDatabase.database(), out).run(1, 1, 1);
+        assertThat(printed()).contains("100 of 1000 messages withheld for each reader")
+                .containsPattern("(?m)^first read, policy checked \\(cold\\) +\\d+\\.\\d +25$")
+                .containsPattern("(?m)^read again within the TTL, policy checked +\\d+\\.\\d +0$")
+                .containsPattern("(?m)^first read: +checked - all = -?\\d+\\.\\d ms, bound 5 x 1 ms = 5 ms: (met|NOT met)$")
+                .containsPattern("(?m)^second read: checked / all = \\d+\\.\\d\\d, bound 1\\.50 with 0 upstream calls: (met|NOT met)$");
+    }
+
+    @Test
     void activityComparesMembersReadsWithTheOwners() throws Exception {
         new ActivityBenchmark(TestDatabase.database(), out).run(8, 2, 1, 100);
         assertThat(printed()).containsPattern("(?m)^owner +\\d+ .* 1\\.00x$").containsPattern("(?m)^member +\\d+")
