@@ -3,9 +3,6 @@ package baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import baton.db.EmbeddedPostgresServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,19 +25,8 @@ class DbCommandTest {
     }
 
     private static Run run(Map<String, String> env, String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            int status = Main.run(env, args);
-            return new Run(status, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        Object[] captured = MainTest.runCaptured(env, args);
+        return new Run((Integer) captured[0], (String) captured[1], (String) captured[2]);
     }
 
     @Test

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import baton.TestDatabase;
 import baton.auth.Tokens;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -21,19 +18,8 @@ class TokenCommandTest {
     }
 
     private Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int status = Main.run(env, args);
-            return new Run(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        Object[] captured = MainTest.runCaptured(env, args);
+        return new Run((Integer) captured[0], (String) captured[1], (String) captured[2]);
     }
 
     @Test
